@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "petition"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("letters/<slug:slug>/", views.letter_detail, name="letter"),
+]

@@ -1,0 +1,59 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from petition.models import Letter, Profession
+
+from .normalise import clean_text
+
+
+class ProfessionChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Profession) -> str:
+        return obj.label()
+
+
+class SignForm(forms.Form):
+    name = forms.CharField(label=_("Full name"), max_length=120)
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        help_text=_("We send one email to confirm. It is never shown publicly."),
+    )
+    profession = ProfessionChoiceField(
+        label=_("Profession"),
+        queryset=Profession.objects.none(),
+        to_field_name="key",
+        empty_label=_("Choose…"),
+    )
+    role = forms.CharField(
+        label=_("Role"),
+        max_length=120,
+        required=False,
+        help_text=_("For example “Novelist” or “Principal cellist, City Orchestra”."),
+    )
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    link = forms.URLField(
+        label=_("Link to your work"), max_length=500, required=False, assume_scheme="https"
+    )
+    show_name = forms.BooleanField(label=_("List my name publicly"), required=False, initial=True)
+
+    def __init__(self, *args, letter: Letter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["profession"].queryset = letter.professions.all()
+        # Built per request: country names sort in the reader's language.
+        self.fields["country"].choices = [("", "—"), *countries]
+
+    def clean_name(self) -> str:
+        name = clean_text(self.cleaned_data["name"])
+        if not name:
+            raise forms.ValidationError(_("Please give your name."))
+        return name
+
+    def clean_role(self) -> str:
+        return clean_text(self.cleaned_data.get("role", ""))
+
+    def clean_link(self) -> str:
+        link = self.cleaned_data.get("link", "")
+        if link and not link.lower().startswith(("http://", "https://")):
+            raise forms.ValidationError(_("Enter a web address starting with http:// or https://."))
+        return link

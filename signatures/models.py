@@ -1,0 +1,132 @@
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from petition.models import Letter, Profession
+
+
+class SignatureQuerySet(models.QuerySet):
+    def counted(self):
+        """What counts (CONTRACT.md): confirmed and approved, not withdrawn or removed."""
+        return self.filter(state=Signature.State.CONFIRMED, approved=True)
+
+    def listed(self):
+        """Counted signatures whose signers chose to be listed by name."""
+        return self.counted().filter(show_name=True)
+
+
+class Signature(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        REMOVED = "removed", _("Removed")
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="signatures")
+    name = models.CharField(max_length=120)
+    # Lower-cased and trimmed: where mail is sent. `email_key` is the canonical form
+    # (provider dots and +tags folded) that makes one signature per person.
+    email = models.EmailField(max_length=254)
+    email_key = models.CharField(max_length=254)
+    profession = models.ForeignKey(Profession, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=120, blank=True)
+    country = CountryField(blank=True)
+    link = models.URLField(max_length=500, blank=True)
+    show_name = models.BooleanField(default=True)
+    language = models.CharField(max_length=8, default="en")
+
+    state = models.CharField(max_length=10, choices=State, default=State.PENDING)
+    # Set at signing on post-moderated letters; by an organiser on pre-moderated ones.
+    approved = models.BooleanField(default=False)
+    notable = models.BooleanField(default=False)
+    notable_verified = models.BooleanField(default=False)
+
+    signed_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    # Email bookkeeping: an email is due while requested_at is newer than sent_at.
+    email_requested_at = models.DateTimeField(null=True, blank=True)
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+    emails_sent = models.PositiveSmallIntegerField(default=0)
+    email_failed_at = models.DateTimeField(null=True, blank=True)
+    email_failure = models.CharField(max_length=300, blank=True)
+
+    ip_hash = models.CharField(max_length=64, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    objects = SignatureQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["letter", "email_key"], name="signature_one_per_email")
+        ]
+        indexes = [
+            models.Index(fields=["letter", "state", "approved"], name="signature_state_idx"),
+            models.Index(
+                fields=["letter", "-notable", "-confirmed_at", "-id"],
+                condition=Q(state="confirmed", approved=True, show_name=True),
+                name="signature_public_list_idx",
+            ),
+            models.Index(
+                fields=["email_requested_at"],
+                condition=Q(email_requested_at__isnull=False),
+                name="signature_email_due_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_state_display()})"
+
+    @property
+    def counts(self) -> bool:
+        return self.state == self.State.CONFIRMED and self.approved
+
+
+class Tally(models.Model):
+    """A letter's counted total, folded from TallyChange rows: O(1) to read."""
+
+    letter = models.OneToOneField(Letter, on_delete=models.CASCADE, primary_key=True)
+    total = models.BigIntegerField(default=0)
+    notable = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "tallies"
+
+    def __str__(self) -> str:
+        return f"{self.letter_id}: {self.total}"
+
+
+class ProfessionTally(models.Model):
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="+")
+    profession = models.ForeignKey(Profession, on_delete=models.CASCADE, related_name="+")
+    total = models.BigIntegerField(default=0)
+    notable = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["letter", "profession"], name="profession_tally_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.letter_id}/{self.profession_id}: {self.total}"
+
+
+class TallyChange(models.Model):
+    """One counted-state change of one signature, written in the same transaction.
+
+    Inserts never contend; a fold adds them into Tally in one UPDATE and deletes them, so the
+    hot letter row is written once per fold, not once per signature (see README, Counting).
+    """
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="+")
+    profession = models.ForeignKey(Profession, on_delete=models.CASCADE, related_name="+")
+    total = models.SmallIntegerField()
+    notable = models.SmallIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.letter_id}/{self.profession_id}: {self.total:+d}"

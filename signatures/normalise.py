@@ -1,0 +1,48 @@
+"""Cleaning of what signers type: canonical emails and names that cannot impersonate."""
+
+import re
+import unicodedata
+
+# Providers that ignore dots and +tags in the local part: one person, one signature.
+_DOTLESS_PROVIDERS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+_TAGGED_PROVIDERS = {
+    "gmail.com",
+    "googlemail.com",
+    "outlook.com",
+    "hotmail.com",
+    "live.com",
+    "icloud.com",
+    "me.com",
+    "fastmail.com",
+    "protonmail.com",
+    "proton.me",
+}
+_SPACE = re.compile(r"\s+")
+
+
+def normalise_email(email: str) -> str:
+    """Where mail is sent: trimmed, lower-cased."""
+    return (email or "").strip().lower()
+
+
+def canonical_email(email: str) -> str:
+    """The key that makes one signature per person and letter."""
+    local, _, domain = normalise_email(email).rpartition("@")
+    if domain in _TAGGED_PROVIDERS:
+        local = local.split("+", 1)[0]
+    if domain in _DOTLESS_PROVIDERS:
+        local = local.replace(".", "")
+        domain = _DOTLESS_PROVIDERS[domain]
+    return f"{local}@{domain}"
+
+
+def clean_text(value: str) -> str:
+    """NFC, no control or format characters (bidi overrides, zero-width joiners, NUL),
+    single spaces. A listed name can then not reorder or hide its letters."""
+    value = unicodedata.normalize("NFC", value or "")
+    kept = "".join(
+        " " if ch.isspace() else ch
+        for ch in value
+        if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
+    )
+    return _SPACE.sub(" ", kept).strip()

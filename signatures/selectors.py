@@ -1,0 +1,80 @@
+"""Reads on signatures and counters. Public reads never touch emails and never COUNT(*)."""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from petition.models import Letter
+
+from .models import ProfessionTally, Signature, Tally
+
+# How long one worker may hold a signature's email before another may try again.
+EMAIL_LEASE = timedelta(minutes=5)
+
+
+def email_due(now: datetime) -> Q:
+    return Q(email_requested_at__isnull=False) & (
+        Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - EMAIL_LEASE)
+    )
+
+
+def signatures_due_email(
+    *, older_than: timedelta = timedelta(seconds=30), limit: int = 1000
+) -> list[int]:
+    """Ids whose email was requested but not sent: a lost task message, a dead broker."""
+    now = timezone.now()
+    return list(
+        Signature.objects.filter(email_due(now), email_requested_at__lt=now - older_than)
+        .order_by("email_requested_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+@dataclass
+class LetterCount:
+    slug: str
+    signatures: int = 0
+    notable: int = 0
+    by_profession: dict[str, int] = field(default_factory=dict)
+    updated_at: datetime | None = None
+
+    def as_json(self) -> dict:
+        return {
+            "slug": self.slug,
+            "signatures": self.signatures,
+            "notable": self.notable,
+            "by_profession": self.by_profession,
+            "updated_at": (self.updated_at or timezone.now()).isoformat(),
+        }
+
+
+def letter_count(*, letter: Letter) -> LetterCount:
+    """The counters of one letter: two indexed reads, whatever the number of signatures."""
+    count = LetterCount(slug=letter.slug)
+    tally = Tally.objects.filter(letter=letter).first()
+    if tally is not None:
+        count.signatures, count.notable, count.updated_at = (
+            tally.total,
+            tally.notable,
+            tally.updated_at,
+        )
+    else:
+        count.updated_at = letter.created_at
+    totals = dict(
+        ProfessionTally.objects.filter(letter=letter).values_list("profession__key", "total")
+    )
+    count.by_profession = {
+        key: totals.get(key, 0) for key in letter.professions.values_list("key", flat=True)
+    }
+    return count
+
+
+def notable_signers(*, letter: Letter, limit: int = 24) -> QuerySet[Signature]:
+    return (
+        Signature.objects.listed()
+        .filter(letter=letter, notable=True)
+        .select_related("profession")
+        .order_by("-notable_verified", "confirmed_at", "id")[:limit]
+    )

@@ -1,0 +1,231 @@
+"""Writes on signatures. Each state change goes through one function here, which journals the
+counter change in the same transaction (see tally.py), so the counters cannot drift."""
+
+import hashlib
+import hmac
+import logging
+import smtplib
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from ops.emails import send_templated
+from ops.queue import enqueue_on_commit
+from petition.models import Letter
+
+from .models import Signature
+from .normalise import canonical_email, clean_text, normalise_email
+from .selectors import email_due
+from .tally import Standing, tally_record
+from .tokens import Purpose, make_token
+
+log = logging.getLogger(__name__)
+
+
+class TemporaryEmailError(Exception):
+    """The mail server may accept this later: retry."""
+
+
+def hash_ip(ip: str) -> str:
+    salt = (settings.IP_HASH_SALT or settings.SECRET_KEY).encode()
+    return hmac.new(salt, (ip or "").encode(), hashlib.sha256).hexdigest()
+
+
+def _details(data: dict) -> dict:
+    return {
+        "name": clean_text(data["name"]),
+        "profession": data["profession"],
+        "role": clean_text(data.get("role") or ""),
+        "country": data.get("country") or "",
+        "link": data.get("link") or "",
+        "show_name": bool(data.get("show_name")),
+    }
+
+
+def signature_sign(
+    *, letter: Letter, data: dict, ip: str = "", user_agent: str = "", language: str = "en"
+) -> Signature:
+    """Record a signature (pending until its email is confirmed) and request its email.
+
+    Signing again with an address that already signed changes no counted signature; it only
+    requests an email that says what happened. The caller answers the same either way."""
+    email = normalise_email(data["email"])
+    key = canonical_email(email)
+    now = timezone.now()
+    with transaction.atomic():
+        signature = (
+            Signature.objects.select_for_update().filter(letter=letter, email_key=key).first()
+        )
+        if signature is None:
+            try:
+                with transaction.atomic():
+                    signature = Signature.objects.create(
+                        letter=letter,
+                        email=email,
+                        email_key=key,
+                        language=language,
+                        approved=letter.moderation == Letter.Moderation.POST,
+                        ip_hash=hash_ip(ip),
+                        user_agent=(user_agent or "")[:300],
+                        email_requested_at=now,
+                        **_details(data),
+                    )
+            except IntegrityError:
+                # Two submissions raced; the other one created the row.
+                signature = Signature.objects.select_for_update().get(letter=letter, email_key=key)
+            else:
+                enqueue_on_commit(_send_task(), signature.pk)
+                return signature
+        _sign_again(signature=signature, letter=letter, data=data, language=language, now=now)
+    return signature
+
+
+def _sign_again(*, signature: Signature, letter: Letter, data: dict, language: str, now) -> None:
+    if signature.state == Signature.State.REMOVED:
+        return  # an organiser removed it; nothing to say to whoever typed the address
+    fields = ["email_requested_at"]
+    if signature.state in (Signature.State.PENDING, Signature.State.WITHDRAWN):
+        # Not counted: the newest form wins once its owner confirms.
+        before = Standing.of(signature)
+        for name, value in _details(data).items():
+            setattr(signature, name, value)
+        signature.state = Signature.State.PENDING
+        signature.language = language
+        signature.withdrawn_at = None
+        signature.approved = letter.moderation == Letter.Moderation.POST
+        fields += [*_details(data).keys(), "state", "language", "withdrawn_at", "approved"]
+        tally_record(signature=signature, before=before)
+    if signature.emails_sent < settings.SIGNATURE_MAX_EMAILS:
+        signature.email_requested_at = now
+        enqueue_on_commit(_send_task(), signature.pk)
+    else:
+        log.info("signature %s: email cap reached; no more mail", signature.pk)
+    signature.save(update_fields=fields)
+
+
+def _send_task():
+    from .tasks import send_signature_email_task
+
+    return send_signature_email_task
+
+
+def _change_state(*, signature_id: int, allowed_from: set[str], **changes) -> Signature | None:
+    """Apply `changes` if the signature is in one of `allowed_from`; journal the counts."""
+    with transaction.atomic():
+        signature = Signature.objects.select_for_update().filter(pk=signature_id).first()
+        if signature is None or signature.state not in allowed_from:
+            return signature
+        before = Standing.of(signature)
+        for name, value in changes.items():
+            setattr(signature, name, value)
+        signature.save(update_fields=list(changes))
+        if tally_record(signature=signature, before=before):
+            _schedule_fold(signature.letter_id)
+    return signature
+
+
+def signature_confirm(*, signature_id: int) -> Signature | None:
+    """Confirm a pending signature. Confirming again changes nothing."""
+    return _change_state(
+        signature_id=signature_id,
+        allowed_from={Signature.State.PENDING},
+        state=Signature.State.CONFIRMED,
+        confirmed_at=timezone.now(),
+    )
+
+
+def signature_withdraw(*, signature_id: int) -> Signature | None:
+    """The signer takes their signature back; it stops counting."""
+    return _change_state(
+        signature_id=signature_id,
+        allowed_from={Signature.State.PENDING, Signature.State.CONFIRMED},
+        state=Signature.State.WITHDRAWN,
+        withdrawn_at=timezone.now(),
+    )
+
+
+def _schedule_fold(letter_id: int) -> None:
+    from .tasks import schedule_tally_fold
+
+    transaction.on_commit(lambda: schedule_tally_fold(letter_id))
+
+
+def signature_links(signature: Signature) -> dict[str, str]:
+    def link(purpose: Purpose) -> str:
+        token = make_token(
+            signature_id=signature.pk, email_key=signature.email_key, purpose=purpose
+        )
+        path = reverse(
+            f"signatures:{purpose}", kwargs={"slug": signature.letter.slug, "token": token}
+        )
+        return settings.SITE_URL + path
+
+    return {"confirm_url": link(Purpose.CONFIRM), "withdraw_url": link(Purpose.WITHDRAW)}
+
+
+def signature_email_send(*, signature_id: int) -> bool:
+    """Send the email a signature is due, once. Returns whether one was sent.
+
+    A lease (email_claimed_at) keeps two workers from sending the same email; the request is
+    cleared only after the mail server accepted it, so a worker killed mid-send loses nothing:
+    the lease expires and the sweep sends it."""
+    now = timezone.now()
+    if not Signature.objects.filter(email_due(now), pk=signature_id).update(email_claimed_at=now):
+        return False
+    signature = Signature.objects.select_related("letter", "profession").get(pk=signature_id)
+    requested_at = signature.email_requested_at
+    if signature.state == Signature.State.REMOVED:
+        Signature.objects.filter(pk=signature_id).update(
+            email_requested_at=None, email_claimed_at=None
+        )
+        return False
+    try:
+        _deliver(signature)
+    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
+        if _is_permanent(exc):
+            Signature.objects.filter(pk=signature_id).update(
+                email_requested_at=None,
+                email_claimed_at=None,
+                email_failed_at=timezone.now(),
+                email_failure=str(exc)[:300],
+            )
+            log.warning("signature %s: permanent email failure: %s", signature_id, exc)
+            return False
+        _release(signature_id)
+        raise TemporaryEmailError(str(exc)) from exc
+    except (smtplib.SMTPException, OSError) as exc:
+        _release(signature_id)
+        raise TemporaryEmailError(str(exc)) from exc
+    Signature.objects.filter(pk=signature_id).update(
+        email_sent_at=timezone.now(), emails_sent=F("emails_sent") + 1, email_claimed_at=None
+    )
+    # A new request that arrived while sending stays due; only this one is done.
+    Signature.objects.filter(pk=signature_id, email_requested_at=requested_at).update(
+        email_requested_at=None
+    )
+    return True
+
+
+def _release(signature_id: int) -> None:
+    Signature.objects.filter(pk=signature_id).update(email_claimed_at=None)
+
+
+def _is_permanent(exc: smtplib.SMTPException) -> bool:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    return 500 <= getattr(exc, "smtp_code", 0) < 600
+
+
+def _deliver(signature: Signature) -> None:
+    context = {
+        "signature": signature,
+        "letter_title": signature.letter.title(signature.language),
+        "letter_url": settings.SITE_URL + signature.letter.get_absolute_url(),
+        **signature_links(signature),
+    }
+    name = "confirm" if signature.state == Signature.State.PENDING else "already-signed"
+    send_templated(name, to=signature.email, context=context, language=signature.language)

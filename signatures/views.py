@@ -1,0 +1,93 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from ops.http import client_ip
+from petition.models import Letter
+from petition.selectors import letter_by_slug
+from petition.views import render_letter
+
+from . import services
+from .forms import SignForm
+from .models import Signature
+from .tokens import Purpose, TokenExpired, TokenInvalid, read_token, token_matches
+
+
+@require_POST
+def sign(request: HttpRequest, slug: str) -> HttpResponse:
+    letter = letter_by_slug(slug)
+    if not letter.is_open:
+        return render(request, "signatures/closed.html", {"letter": letter}, status=403)
+    form = SignForm(request.POST, letter=letter)
+    if not form.is_valid():
+        return render_letter(request, letter, form=form, status=400)
+    services.signature_sign(
+        letter=letter,
+        data=form.cleaned_data,
+        ip=client_ip(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        language=get_language(),
+    )
+    # The same answer whether or not this address had signed before (no enumeration).
+    return _see_other("signatures:signed", slug=letter.slug)
+
+
+def _see_other(viewname: str, **kwargs) -> HttpResponse:
+    response = redirect(viewname, **kwargs)
+    response.status_code = 303
+    return response
+
+
+def signed(request: HttpRequest, slug: str) -> HttpResponse:
+    return render(request, "signatures/check_inbox.html", {"letter": letter_by_slug(slug)})
+
+
+def _signature_from_link(request, letter: Letter, token: str, purpose: Purpose):
+    """(signature, None) for a good link; (None, error response) for a bad one."""
+    try:
+        signature_id, fingerprint = read_token(token, purpose=purpose)
+    except TokenExpired:
+        return None, _link_error(request, letter, expired=True)
+    except TokenInvalid:
+        return None, _link_error(request, letter, expired=False)
+    signature = Signature.objects.filter(pk=signature_id, letter=letter).first()
+    if signature is None or not token_matches(fingerprint, signature.email_key):
+        return None, _link_error(request, letter, expired=False)
+    return signature, None
+
+
+def _link_error(request, letter: Letter, *, expired: bool) -> HttpResponse:
+    return render(
+        request,
+        "signatures/link_invalid.html",
+        {"letter": letter, "expired": expired},
+        status=410 if expired else 400,
+    )
+
+
+@never_cache
+def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    letter = letter_by_slug(slug)
+    signature, error = _signature_from_link(request, letter, token, Purpose.CONFIRM)
+    if error:
+        return error
+    # Safe to repeat: mail scanners open this link too, and only a pending signature changes.
+    signature = services.signature_confirm(signature_id=signature.pk)
+    return render(request, "signatures/confirmed.html", {"letter": letter, "signature": signature})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    letter = letter_by_slug(slug)
+    signature, error = _signature_from_link(request, letter, token, Purpose.WITHDRAW)
+    if error:
+        return error
+    if request.method == "POST":
+        signature = services.signature_withdraw(signature_id=signature.pk)
+        return render(
+            request, "signatures/withdrawn.html", {"letter": letter, "signature": signature}
+        )
+    return render(request, "signatures/withdraw.html", {"letter": letter, "signature": signature})

@@ -1,0 +1,83 @@
+import os
+import re
+
+import pytest
+from django.core.cache import cache
+
+from config.celery import app as celery_app
+
+from .factories import LetterFactory, ProfessionFactory
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def need(available: bool, what: str) -> None:
+    """Skip when a service is missing locally; fail when CI (REQUIRE_SERVICES=1) promised it."""
+    if available:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"{what} is required (REQUIRE_SERVICES=1) but not available")
+    pytest.skip(f"{what} not available")
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MAILBOX_DIR = tmp_path / "mail"
+    settings.SITE_URL = "http://testserver"
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    celery_app.conf.task_always_eager = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def letter(db):
+    letter = LetterFactory(slug="ai-training", featured=True)
+    for order, key in enumerate(["illustrator", "actor", "composer", "novelist"]):
+        ProfessionFactory(letter=letter, key=key, label_en=key.title(), order=order)
+    return letter
+
+
+@pytest.fixture
+def sign_data():
+    return {
+        "name": "Ada Lovelace",
+        "email": "ada@example.org",
+        "profession": "novelist",
+        "role": "Novelist",
+        "country": "GB",
+        "link": "https://example.org/ada",
+        "show_name": "on",
+    }
+
+
+@pytest.fixture
+def sign(client, django_capture_on_commit_callbacks):
+    """POST the sign form as a browser would, running on-commit work (emails, folds)."""
+
+    def _sign(letter, data, **extra):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(f"/letters/{letter.slug}/sign/", data, **extra)
+
+    return _sign
+
+
+LINK = re.compile(r"http://testserver(/letters/[^/]+/(confirm|withdraw)/[^/\s]+/)")
+
+
+def links_in(message) -> dict[str, str]:
+    """{'confirm': path, 'withdraw': path} from an email's text body."""
+    return {kind: path for path, kind in LINK.findall(message.body)}
+
+
+@pytest.fixture
+def visit(client, django_capture_on_commit_callbacks):
+    """GET or POST a path, running on-commit work as a real request would."""
+
+    def _visit(path, method="get", data=None):
+        with django_capture_on_commit_callbacks(execute=True):
+            return getattr(client, method)(path, data or {})
+
+    return _visit

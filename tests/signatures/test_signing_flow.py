@@ -1,0 +1,220 @@
+"""The essential path through HTTP: sign, email, confirm, count; withdraw; bad links."""
+
+import pytest
+from django.core import mail
+
+from signatures.models import Signature
+from signatures.selectors import letter_count
+
+from ..conftest import links_in
+
+pytestmark = pytest.mark.django_db
+
+
+def total(letter) -> int:
+    return letter_count(letter=letter).signatures
+
+
+def test_signing_answers_303_to_the_check_your_inbox_page(letter, sign, sign_data):
+    response = sign(letter, sign_data)
+    assert response.status_code == 303
+    assert response["Location"] == f"/letters/{letter.slug}/signed/"
+
+
+def test_signing_stores_a_pending_signature_and_sends_one_email(letter, sign, sign_data):
+    sign(letter, sign_data)
+    signature = Signature.objects.get()
+    assert signature.state == Signature.State.PENDING
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["ada@example.org"]
+    assert set(links_in(message)) == {"confirm", "withdraw"}
+    assert message.alternatives and message.alternatives[0][1] == "text/html"
+
+
+def test_pending_signature_does_not_count(letter, sign, sign_data):
+    sign(letter, sign_data)
+    assert total(letter) == 0
+
+
+def test_confirm_link_counts_the_signature_exactly_once(letter, sign, sign_data, visit):
+    sign(letter, sign_data)
+    confirm = links_in(mail.outbox[0])["confirm"]
+    response = visit(confirm)
+    assert response.status_code == 200
+    assert total(letter) == 1
+    assert Signature.objects.get().state == Signature.State.CONFIRMED
+
+
+def test_second_confirm_click_changes_nothing(letter, sign, sign_data, visit):
+    sign(letter, sign_data)
+    confirm = links_in(mail.outbox[0])["confirm"]
+    first = visit(confirm)
+    confirmed_at = Signature.objects.get().confirmed_at
+    second = visit(confirm)
+    assert second.status_code == 200
+    assert "signature is confirmed" in first.content.decode()
+    assert "signature is confirmed" in second.content.decode()
+    assert total(letter) == 1
+    assert Signature.objects.get().confirmed_at == confirmed_at
+
+
+def test_withdraw_link_shows_a_button_and_get_changes_nothing(letter, sign, sign_data, visit):
+    sign(letter, sign_data)
+    links = links_in(mail.outbox[0])
+    visit(links["confirm"])
+    response = visit(links["withdraw"])
+    assert response.status_code == 200
+    assert b'method="post"' in response.content
+    assert total(letter) == 1
+
+
+def test_withdraw_post_stops_the_signature_counting(letter, sign, sign_data, visit):
+    sign(letter, sign_data)
+    links = links_in(mail.outbox[0])
+    visit(links["confirm"])
+    response = visit(links["withdraw"], method="post")
+    assert response.status_code == 200
+    assert total(letter) == 0
+    assert Signature.objects.get().state == Signature.State.WITHDRAWN
+
+
+def test_confirm_after_withdraw_does_not_count_again(letter, sign, sign_data, visit):
+    sign(letter, sign_data)
+    links = links_in(mail.outbox[0])
+    visit(links["confirm"])
+    visit(links["withdraw"], method="post")
+    visit(links["confirm"])
+    assert total(letter) == 0
+
+
+@pytest.mark.parametrize("kind", ["confirm", "withdraw"])
+def test_tampered_token_answers_a_clear_4xx_page(letter, sign, sign_data, visit, kind):
+    sign(letter, sign_data)
+    path = links_in(mail.outbox[0])[kind]
+    tampered = path[:-3] + ("A" if path[-3] != "A" else "B") + path[-2:]
+    response = visit(tampered)
+    assert response.status_code == 400
+    assert "This link does not work" in response.content.decode()
+    assert total(letter) == 0
+
+
+def test_confirm_token_cannot_be_used_to_withdraw(letter, sign, sign_data, visit):
+    sign(letter, sign_data)
+    token = links_in(mail.outbox[0])["confirm"].split("/")[-2]
+    response = visit(f"/letters/{letter.slug}/withdraw/{token}/")
+    assert response.status_code == 400
+
+
+def test_expired_confirm_link_answers_410(letter, sign, sign_data, visit, settings):
+    from datetime import timedelta
+
+    sign(letter, sign_data)
+    settings.CONFIRM_TOKEN_MAX_AGE = timedelta(seconds=-1)
+    response = visit(links_in(mail.outbox[0])["confirm"])
+    assert response.status_code == 410
+    assert "expired" in response.content.decode()
+
+
+def test_link_of_another_letter_answers_4xx(letter, sign, sign_data, visit):
+    from ..factories import LetterFactory
+
+    other = LetterFactory()
+    sign(letter, sign_data)
+    token = links_in(mail.outbox[0])["confirm"].split("/")[-2]
+    response = visit(f"/letters/{other.slug}/confirm/{token}/")
+    assert response.status_code == 400
+
+
+def test_resign_with_same_email_in_other_case_and_spacing_keeps_one_row(letter, sign, sign_data):
+    first = sign(letter, sign_data)
+    second = sign(letter, {**sign_data, "email": "  ADA@Example.ORG "})
+    assert Signature.objects.count() == 1
+    assert (first.status_code, first["Location"]) == (second.status_code, second["Location"])
+
+
+def test_resign_after_confirming_sends_an_already_signed_email(letter, sign, sign_data, visit):
+    sign(letter, sign_data)
+    visit(links_in(mail.outbox[0])["confirm"])
+    sign(letter, {**sign_data, "name": "Someone Else"})
+    assert len(mail.outbox) == 2
+    assert "already signed" in mail.outbox[1].subject
+    assert "confirm" not in links_in(mail.outbox[1])
+    signature = Signature.objects.get()
+    assert signature.name == "Ada Lovelace"
+    assert total(letter) == 1
+
+
+def test_resign_while_pending_sends_a_new_confirmation(letter, sign, sign_data):
+    sign(letter, sign_data)
+    sign(letter, sign_data)
+    assert len(mail.outbox) == 2
+    assert "confirm" in links_in(mail.outbox[1])
+
+
+def test_gmail_dots_and_tags_are_one_signer(letter, sign, sign_data):
+    sign(letter, {**sign_data, "email": "ada.lovelace+letters@gmail.com"})
+    sign(letter, {**sign_data, "email": "adalovelace@googlemail.com"})
+    assert Signature.objects.count() == 1
+
+
+def test_emails_to_one_signature_are_capped(letter, sign, sign_data, settings):
+    settings.SIGNATURE_MAX_EMAILS = 3
+    for _ in range(6):
+        assert sign(letter, sign_data).status_code == 303
+    assert len(mail.outbox) == 3
+
+
+def test_signing_in_arabic_sends_the_email_in_arabic(letter, sign, sign_data):
+    sign(letter, sign_data, HTTP_ACCEPT_LANGUAGE="ar")
+    signature = Signature.objects.get()
+    assert signature.language == "ar"
+    assert letter.title_ar in mail.outbox[0].subject
+
+
+def test_closed_letter_refuses_signatures_with_a_clear_page(letter, sign, sign_data):
+    letter.is_open = False
+    letter.save()
+    response = sign(letter, sign_data)
+    assert response.status_code == 403
+    assert "closed" in response.content.decode()
+    assert not Signature.objects.exists()
+
+
+def test_pre_moderated_signature_counts_only_once_approved(letter, sign, sign_data, visit):
+    letter.moderation = "pre"
+    letter.save()
+    sign(letter, sign_data)
+    visit(links_in(mail.outbox[0])["confirm"])
+    signature = Signature.objects.get()
+    assert signature.state == Signature.State.CONFIRMED
+    assert not signature.approved
+    assert total(letter) == 0
+
+
+def test_unknown_letter_answers_404(client, db):
+    assert client.get("/letters/nope/").status_code == 404
+    assert client.post("/letters/nope/sign/", {}).status_code == 404
+
+
+def test_letter_page_shows_the_count_and_the_form(letter, client):
+    response = client.get(f"/letters/{letter.slug}/")
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert letter.title_en in body
+    assert 'name="csrfmiddlewaretoken"' in body
+    assert 'data-count="signatures">0<' in body
+
+
+def test_home_shows_the_featured_letter(letter, client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert letter.title_en in response.content.decode()
+
+
+def test_sign_requires_csrf_token(letter, sign_data):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(f"/letters/{letter.slug}/sign/", sign_data)
+    assert response.status_code == 403
+    assert not Signature.objects.exists()
