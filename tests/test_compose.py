@@ -1,0 +1,87 @@
+"""The production stack's files are checked here: no Docker engine runs on these machines."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def compose():
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def test_compose_has_the_contract_services(compose):
+    assert {"web", "worker", "beat", "postgres", "redis", "mailpit"} <= set(compose["services"])
+
+
+def test_web_runs_gunicorn_on_the_project_wsgi_module(compose):
+    command = compose["services"]["web"]["command"]
+    assert command[0] == "gunicorn"
+    module = command[1].replace(".", "/") + ".py"
+    assert (ROOT / module).is_file()
+
+
+@pytest.mark.parametrize(("service", "verb"), [("worker", "worker"), ("beat", "beat")])
+def test_celery_services_use_the_project_app(compose, service, verb):
+    command = compose["services"][service]["command"]
+    assert command[:4] == ["celery", "-A", "config", verb]
+    assert (ROOT / "config" / "celery.py").is_file()
+
+
+@pytest.mark.parametrize("service", ["web", "worker", "postgres", "redis", "mailpit"])
+def test_long_running_services_have_healthchecks(compose, service):
+    assert compose["services"][service]["healthcheck"]["test"]
+
+
+def test_app_services_build_the_dockerfile_and_read_the_env_file(compose):
+    assert (ROOT / "Dockerfile").is_file()
+    for name in ("web", "worker", "beat", "migrate"):
+        service = compose["services"][name]
+        assert service["build"] == "."
+        assert service["env_file"] == ".env"
+
+
+def test_env_example_sets_what_production_needs_and_points_at_the_services(compose):
+    env = dict(
+        line.split("=", 1)
+        for line in (ROOT / ".env.example").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    assert env["DEBUG"] == "0"
+    assert {"SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL"} <= set(env)
+    assert "@postgres:5432/" in env["DATABASE_URL"]
+    assert env["REDIS_URL"].startswith("redis://redis:6379")
+    assert env["EMAIL_HOST"] == "mailpit"
+    settings_source = (ROOT / "config" / "settings.py").read_text()
+    for name in env:
+        assert f'"{name}"' in settings_source, f"{name} is not read by config/settings.py"
+
+
+def test_postgres_init_file_exists(compose):
+    for volume in compose["services"]["postgres"]["volumes"]:
+        source = volume.split(":")[0]
+        if source.startswith("./"):
+            assert (ROOT / source).is_file()
+
+
+def test_docker_compose_config_accepts_the_file():
+    docker = shutil.which("docker")
+    if not docker or subprocess.run([docker, "compose", "version"], capture_output=True).returncode:
+        pytest.skip("docker compose is not installed here (the parse tests above still ran)")
+    env = ROOT / ".env"
+    created = not env.exists()
+    if created:
+        env.write_text((ROOT / ".env.example").read_text())
+    try:
+        result = subprocess.run(
+            [docker, "compose", "config", "--quiet"], cwd=ROOT, capture_output=True
+        )
+    finally:
+        if created:
+            env.unlink()
+    assert result.returncode == 0, result.stderr.decode()
