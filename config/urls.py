@@ -5,6 +5,7 @@ urlpatterns = [
     path("", include("ops.urls")),
     path("", include("petition.urls")),
     path("", include("signatures.urls")),
+    path("api/", include("signatures.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -57,3 +57,48 @@ class SignForm(forms.Form):
         if link and not link.lower().startswith(("http://", "https://")):
             raise forms.ValidationError(_("Enter a web address starting with http:// or https://."))
         return link
+
+
+class SignatureFilterForm(forms.Form):
+    """The public list's filters, shared by the page and the JSON API."""
+
+    q = forms.CharField(label=_("Name"), max_length=100, required=False)
+    profession = forms.ChoiceField(label=_("Profession"), required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    notable = forms.ChoiceField(
+        label=_("Notable signers only"),
+        required=False,
+        choices=[("", _("Everyone")), ("1", _("Notable only")), ("0", _("Everyone"))],
+    )
+    cursor = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+
+    def __init__(self, *args, letter: Letter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["profession"].choices = [("", _("All professions"))] + [
+            (p.key, p.label()) for p in letter.professions.all()
+        ]
+        self.fields["country"].choices = [("", _("All countries")), *countries]
+
+    def clean_q(self) -> str:
+        return clean_text(self.cleaned_data.get("q", ""))
+
+    def clean_cursor(self) -> str:
+        from .selectors import BadCursor, decode_cursor
+
+        cursor = self.cleaned_data.get("cursor", "")
+        if cursor:
+            try:
+                decode_cursor(cursor)
+            except BadCursor as exc:
+                raise forms.ValidationError(_("This page link is not valid.")) from exc
+        return cursor
+
+    def selector_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "q": data["q"],
+            "profession": data["profession"],
+            "country": data["country"],
+            "notable_only": data["notable"] == "1",
+            "cursor": data["cursor"],
+        }

@@ -5,6 +5,8 @@ from django_countries.fields import CountryField
 
 from petition.models import Letter, Profession
 
+from .normalise import search_key
+
 
 class SignatureQuerySet(models.QuerySet):
     def counted(self):
@@ -25,6 +27,8 @@ class Signature(models.Model):
 
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="signatures")
     name = models.CharField(max_length=120)
+    # search_key(name): what name search matches against (trigram-indexed on PostgreSQL).
+    name_search = models.CharField(max_length=200, blank=True, editable=False)
     # Lower-cased and trimmed: where mail is sent. `email_key` is the canonical form
     # (provider dots and +tags folded) that makes one signature per person.
     email = models.EmailField(max_length=254)
@@ -66,7 +70,7 @@ class Signature(models.Model):
         indexes = [
             models.Index(fields=["letter", "state", "approved"], name="signature_state_idx"),
             models.Index(
-                fields=["letter", "-notable", "-confirmed_at", "-id"],
+                fields=["letter", "-notable", "-id"],
                 condition=Q(state="confirmed", approved=True, show_name=True),
                 name="signature_public_list_idx",
             ),
@@ -79,6 +83,13 @@ class Signature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_state_display()})"
+
+    def save(self, *args, **kwargs):
+        self.name_search = search_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_search"}
+        super().save(*args, **kwargs)
 
     @property
     def counts(self) -> bool:

@@ -46,3 +46,17 @@ def clean_text(value: str) -> str:
         if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
     )
     return _SPACE.sub(" ", kept).strip()
+
+
+# Arabic letters that people type interchangeably: fold them for search only.
+_ARABIC_FOLD = str.maketrans(
+    {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ـ": None}
+)
+
+
+def search_key(value: str) -> str:
+    """Case-, accent- and (Arabic) diacritic-insensitive form of a name, for search: the same
+    function builds the stored column and the query, so both databases agree."""
+    decomposed = unicodedata.normalize("NFKD", clean_text(value).casefold())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", stripped).translate(_ARABIC_FOLD)

@@ -1,5 +1,7 @@
 """Reads on signatures and counters. Public reads never touch emails and never COUNT(*)."""
 
+import base64
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -9,6 +11,7 @@ from django.utils import timezone
 from petition.models import Letter
 
 from .models import ProfessionTally, Signature, Tally
+from .normalise import search_key
 
 # How long one worker may hold a signature's email before another may try again.
 EMAIL_LEASE = timedelta(minutes=5)
@@ -78,3 +81,58 @@ def notable_signers(*, letter: Letter, limit: int = 24) -> QuerySet[Signature]:
         .select_related("profession")
         .order_by("-notable_verified", "confirmed_at", "id")[:limit]
     )
+
+
+class BadCursor(ValueError):
+    pass
+
+
+@dataclass
+class SignaturePage:
+    results: list[Signature]
+    next_cursor: str | None
+
+
+def encode_cursor(signature: Signature) -> str:
+    raw = json.dumps([int(signature.notable), signature.pk]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[bool, int]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        notable, pk = json.loads(raw)
+        if notable not in (0, 1) or not isinstance(pk, int) or isinstance(pk, bool):
+            raise BadCursor(cursor)
+    except (ValueError, TypeError, UnicodeDecodeError) as exc:
+        raise BadCursor(cursor) from exc
+    return bool(notable), pk
+
+
+def public_signatures(
+    *,
+    letter: Letter,
+    q: str = "",
+    profession: str = "",
+    country: str = "",
+    notable_only: bool = False,
+    cursor: str = "",
+    limit: int = 50,
+) -> SignaturePage:
+    """Listed signatures, notable first, then newest; keyset-paginated on (notable, id), so a
+    deep page costs what the first does and new signatures never shift later pages."""
+    qs = Signature.objects.listed().filter(letter=letter).select_related("profession")
+    if q:
+        qs = qs.filter(name_search__contains=search_key(q))
+    if profession:
+        qs = qs.filter(profession__key=profession)
+    if country:
+        qs = qs.filter(country=country)
+    if notable_only:
+        qs = qs.filter(notable=True)
+    if cursor:
+        notable, pk = decode_cursor(cursor)
+        qs = qs.filter(Q(notable__lt=notable) | Q(notable=notable, pk__lt=pk))
+    rows = list(qs.order_by("-notable", "-pk")[: limit + 1])
+    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return SignaturePage(results=rows[:limit], next_cursor=next_cursor)

@@ -9,8 +9,8 @@ from petition.models import Letter
 from petition.selectors import letter_by_slug
 from petition.views import render_letter
 
-from . import services
-from .forms import SignForm
+from . import selectors, services
+from .forms import SignatureFilterForm, SignForm
 from .models import Signature
 from .tokens import Purpose, TokenExpired, TokenInvalid, read_token, token_matches
 
@@ -91,3 +91,25 @@ def withdraw(request: HttpRequest, slug: str, token: str) -> HttpResponse:
             request, "signatures/withdrawn.html", {"letter": letter, "signature": signature}
         )
     return render(request, "signatures/withdraw.html", {"letter": letter, "signature": signature})
+
+
+def signature_list(request: HttpRequest, slug: str) -> HttpResponse:
+    letter = letter_by_slug(slug)
+    form = SignatureFilterForm(request.GET, letter=letter)
+    if not form.is_valid():
+        context = {"letter": letter, "form": form, "page": None}
+        return render(request, "signatures/list.html", context, status=400)
+    page = selectors.public_signatures(letter=letter, **form.selector_arguments())
+    next_query = None
+    if page.next_cursor:
+        params = request.GET.copy()
+        params["cursor"] = page.next_cursor
+        next_query = params.urlencode()
+    context = {
+        "letter": letter,
+        "form": form,
+        "page": page,
+        "next_query": next_query,
+        "count": selectors.letter_count(letter=letter),
+    }
+    return render(request, "signatures/list.html", context)

@@ -81,7 +81,7 @@ class Migration(migrations.Migration):
                 ('profession', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='petition.profession')),
             ],
             options={
-                'indexes': [models.Index(fields=['letter', 'state', 'approved'], name='signature_state_idx'), models.Index(condition=models.Q(('approved', True), ('show_name', True), ('state', 'confirmed')), fields=['letter', '-notable', '-confirmed_at', '-id'], name='signature_public_list_idx'), models.Index(condition=models.Q(('email_requested_at__isnull', False)), fields=['email_requested_at'], name='signature_email_due_idx')],
+                'indexes': [models.Index(fields=['letter', 'state', 'approved'], name='signature_state_idx'), models.Index(condition=models.Q(('approved', True), ('show_name', True), ('state', 'confirmed')), fields=['letter', '-notable', '-id'], name='signature_public_list_idx'), models.Index(condition=models.Q(('email_requested_at__isnull', False)), fields=['email_requested_at'], name='signature_email_due_idx')],
                 'constraints': [models.UniqueConstraint(fields=('letter', 'email_key'), name='signature_one_per_email')],
             },
         ),

@@ -1,0 +1,75 @@
+"""The public JSON API. Never an email; cacheable by a CDN."""
+
+from django.http import HttpRequest, JsonResponse
+from django.urls import reverse
+from django.utils.http import http_date, urlencode
+from django.views.decorators.http import conditional_page, require_GET
+
+from petition.models import Letter
+
+from .forms import SignatureFilterForm
+from .selectors import letter_count, public_signatures
+
+# The count changes every second while a letter is hot: a CDN or browser may reuse an answer
+# for a second and serve a stale one for ten while it refetches, or five minutes if we fail.
+COUNT_CACHE_CONTROL = "public, max-age=1, s-maxage=1, stale-while-revalidate=10, stale-if-error=300"
+LIST_CACHE_CONTROL = "public, max-age=10, stale-while-revalidate=30, stale-if-error=300"
+
+
+def _not_found(slug: str) -> JsonResponse:
+    return JsonResponse(
+        {"error": "not_found", "detail": f"No letter with slug {slug!r}."}, status=404
+    )
+
+
+def _public(response: JsonResponse, cache_control: str) -> JsonResponse:
+    response["Cache-Control"] = cache_control
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
+@conditional_page
+def count(request: HttpRequest, slug: str) -> JsonResponse:
+    letter = Letter.objects.filter(slug=slug).first()
+    if letter is None:
+        return _not_found(slug)
+    result = letter_count(letter=letter)
+    response = _public(JsonResponse(result.as_json()), COUNT_CACHE_CONTROL)
+    if result.updated_at:
+        response["Last-Modified"] = http_date(result.updated_at.timestamp())
+    return response
+
+
+def _signature_json(signature) -> dict:
+    return {
+        "name": signature.name,
+        "profession": signature.profession.key,
+        "role": signature.role,
+        "country": signature.country.code or None,
+        "link": signature.link or None,
+        "notable": signature.notable,
+        "verified": signature.notable_verified,
+        "signed_at": signature.signed_at.isoformat(),
+    }
+
+
+@require_GET
+@conditional_page
+def signatures(request: HttpRequest, slug: str) -> JsonResponse:
+    letter = Letter.objects.filter(slug=slug).first()
+    if letter is None:
+        return _not_found(slug)
+    form = SignatureFilterForm(request.GET, letter=letter)
+    if not form.is_valid():
+        return JsonResponse({"error": "bad_request", "fields": form.errors}, status=400)
+    page = public_signatures(letter=letter, **form.selector_arguments())
+    next_url = None
+    if page.next_cursor:
+        params = {k: v for k, v in request.GET.items() if k != "cursor"}
+        params["cursor"] = page.next_cursor
+        next_url = request.build_absolute_uri(
+            reverse("signatures-api:signatures", kwargs={"slug": slug}) + "?" + urlencode(params)
+        )
+    body = {"results": [_signature_json(s) for s in page.results], "next": next_url}
+    return _public(JsonResponse(body), LIST_CACHE_CONTROL)

@@ -1,0 +1,38 @@
+// Live tally: poll the cached count endpoint and update the numbers in place.
+// Without JavaScript the page still shows the number it was rendered with.
+(function () {
+  "use strict";
+  var tally = document.querySelector("[data-count-url]");
+  if (!tally || !window.fetch) return;
+  var url = tally.getAttribute("data-count-url");
+  var interval = parseInt(tally.getAttribute("data-poll-ms") || "1000", 10);
+  var format = new Intl.NumberFormat(document.documentElement.lang || undefined);
+
+  function set(element, value) {
+    if (!element) return;
+    var text = format.format(value);
+    if (element.textContent !== text) {
+      element.textContent = text;
+      element.classList.remove("bump");
+      void element.offsetWidth; // restart the animation
+      element.classList.add("bump");
+    }
+  }
+
+  function poll() {
+    if (document.hidden) return;
+    fetch(url, { headers: { Accept: "application/json" }, cache: "no-cache" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) {
+        if (!data) return;
+        set(tally.querySelector('[data-count="signatures"]'), data.signatures);
+        Object.keys(data.by_profession || {}).forEach(function (key) {
+          set(tally.querySelector('[data-profession="' + CSS.escape(key) + '"]'), data.by_profession[key]);
+        });
+      })
+      .catch(function () { /* offline for a moment: keep the last number */ });
+  }
+
+  setInterval(poll, interval);
+  document.addEventListener("visibilitychange", poll);
+})();
