@@ -5,6 +5,7 @@ from django_countries import countries
 from petition.models import Letter, Profession
 
 from .normalise import clean_text
+from .widgets import CountrySelect
 
 
 class ProfessionChoiceField(forms.ModelChoiceField):
@@ -31,7 +32,7 @@ class SignForm(forms.Form):
         required=False,
         help_text=_("For example “Novelist” or “Principal cellist, City Orchestra”."),
     )
-    country = forms.ChoiceField(label=_("Country"), required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False, widget=CountrySelect)
     link = forms.URLField(
         label=_("Link to your work"), max_length=500, required=False, assume_scheme="https"
     )
@@ -64,7 +65,7 @@ class SignatureFilterForm(forms.Form):
 
     q = forms.CharField(label=_("Name"), max_length=100, required=False)
     profession = forms.ChoiceField(label=_("Profession"), required=False)
-    country = forms.ChoiceField(label=_("Country"), required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False, widget=CountrySelect)
     notable = forms.ChoiceField(
         label=_("Notable signers only"),
         required=False,

@@ -2,9 +2,11 @@
 
 import base64
 import json
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -12,6 +14,8 @@ from petition.models import Letter
 
 from .models import ProfessionTally, Signature, Tally
 from .normalise import search_key
+
+log = logging.getLogger(__name__)
 
 # How long one worker may hold a signature's email before another may try again.
 EMAIL_LEASE = timedelta(minutes=5)
@@ -74,6 +78,45 @@ def letter_count(*, letter: Letter) -> LetterCount:
     return count
 
 
+COUNT_CACHE_SECONDS = 5
+
+
+def _count_cache_key(slug: str) -> str:
+    return f"letter-count:v1:{slug}"
+
+
+def letter_count_json(*, slug: str) -> dict | None:
+    """The count API's body, from the cache when it can be: a hot letter's count is read by
+    every watcher every second. Folds delete the entry when they commit; the short lifetime
+    bounds the rare race where a read computed just before a fold stores a stale value."""
+    key = _count_cache_key(slug)
+    try:
+        cached = cache.get(key)
+    except Exception:  # noqa: BLE001 - a cache outage must not take the count down
+        cached = None
+    if cached is not None:
+        return cached
+    letter = Letter.objects.filter(slug=slug).first()
+    if letter is None:
+        return None
+    body = letter_count(letter=letter).as_json()
+    try:
+        cache.set(key, body, COUNT_CACHE_SECONDS)
+    except Exception:  # noqa: BLE001
+        log.warning("cache unavailable: count of %s not cached", slug)
+    return body
+
+
+def forget_letter_count(*, letter_id: int) -> None:
+    slug = Letter.objects.filter(pk=letter_id).values_list("slug", flat=True).first()
+    if slug is None:
+        return
+    try:
+        cache.delete(_count_cache_key(slug))
+    except Exception:  # noqa: BLE001 - it expires by itself within COUNT_CACHE_SECONDS
+        log.warning("cache unavailable: count of %s not invalidated", slug)
+
+
 def notable_signers(*, letter: Letter, limit: int = 24) -> QuerySet[Signature]:
     return (
         Signature.objects.listed()
@@ -132,7 +175,12 @@ def public_signatures(
         qs = qs.filter(notable=True)
     if cursor:
         notable, pk = decode_cursor(cursor)
-        qs = qs.filter(Q(notable__lt=notable) | Q(notable=notable, pk__lt=pk))
-    rows = list(qs.order_by("-notable", "-pk")[: limit + 1])
+        # Two index range scans instead of one OR, which PostgreSQL cannot seek on: the rest
+        # of the cursor's group, then (after the notable group) the others.
+        rows = list(qs.filter(notable=notable, pk__lt=pk).order_by("-pk")[: limit + 1])
+        if notable and len(rows) <= limit:
+            rows += qs.filter(notable=False).order_by("-pk")[: limit + 1 - len(rows)]
+    else:
+        rows = list(qs.order_by("-notable", "-pk")[: limit + 1])
     next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
     return SignaturePage(results=rows[:limit], next_cursor=next_cursor)

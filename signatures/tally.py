@@ -19,6 +19,7 @@ from django.utils import timezone
 from petition.models import Profession
 
 from .models import ProfessionTally, Signature, Tally, TallyChange
+from .selectors import forget_letter_count
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +105,7 @@ def tally_fold(*, letter_id: int) -> int:
             notable=F("notable") + sum(v[1] for v in by_profession.values()),
             updated_at=timezone.now(),
         )
+        transaction.on_commit(lambda: forget_letter_count(letter_id=letter_id))
     return len(rows)
 
 
@@ -158,6 +160,8 @@ def tally_recount(*, letter_id: int) -> int:
             Tally.objects.filter(letter_id=letter_id).update(
                 total=grand_total, notable=grand_notable, updated_at=timezone.now()
             )
+        if drift:
+            transaction.on_commit(lambda: forget_letter_count(letter_id=letter_id))
     if drift:
         log.warning("recount: letter %s counters had drifted by %s; repaired", letter_id, drift)
     return drift

@@ -36,7 +36,7 @@ class SignatureFactory(factory.django.DjangoModelFactory):
 
     letter = factory.SubFactory(LetterFactory)
     profession = factory.LazyAttribute(lambda o: ProfessionFactory(letter=o.letter))
-    name = factory.Faker("name")
+    name = factory.Sequence(lambda n: f"Signer {n}")
     email = factory.Sequence(lambda n: f"signer{n}@example.org")
     email_key = factory.LazyAttribute(lambda o: canonical_email(o.email))
     state = Signature.State.CONFIRMED
