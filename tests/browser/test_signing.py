@@ -1,0 +1,97 @@
+"""What a person does, in a real browser: open the letter, sign, open the email from the dev
+mailbox, confirm, and watch the still-open letter page count them without a reload."""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def read_confirm_link(page, site: str) -> str:
+    page.goto(f"{site}/dev/mail/")
+    page.get_by_role("link", name=re.compile("Confirm your signature|تأكيد")).first.click()
+    link = page.locator("a[href*='/confirm/']").first
+    return link.get_attribute("href")
+
+
+def fill_and_sign(page, *, name: str, email: str) -> None:
+    page.locator("#id_name").fill(name)
+    page.locator("#id_email").fill(email)
+    page.locator("#id_profession").select_option("illustrator")
+    page.locator("#id_country").select_option("EG")
+    page.locator("button[type=submit].button").click()
+
+
+def current_total(page) -> str:
+    return page.locator('[data-count="signatures"]').inner_text()
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_sign_confirm_and_see_the_count_change_live(browser, site, screenshot, language):
+    context = browser.new_context(locale=language, extra_http_headers={"Accept-Language": language})
+    watcher = context.new_page()
+    watcher.goto(f"{site}/letters/ai-training/")
+    expected_dir = "rtl" if language == "ar" else "ltr"
+    assert watcher.locator("html").get_attribute("dir") == expected_dir
+    assert watcher.locator("html").get_attribute("lang") == language
+    before = current_total(watcher)
+    screenshot(watcher, f"letter-{language}")
+
+    signer = context.new_page()
+    signer.goto(f"{site}/letters/ai-training/")
+    fill_and_sign(signer, name="Nour Haddad", email=f"nour-{language}@example.org")
+    signer.wait_for_url(re.compile(r"/signed/$"))
+    screenshot(signer, f"check-inbox-{language}")
+
+    confirm = read_confirm_link(signer, site)
+    signer.goto(confirm)
+    screenshot(signer, f"confirmed-{language}")
+
+    # The watcher's page was never reloaded: the live poll brings the new number.
+    watcher.wait_for_function(
+        "before => document.querySelector('[data-count=\"signatures\"]').textContent !== before",
+        arg=before,
+        timeout=10_000,
+    )
+    assert current_total(watcher) != before
+    context.close()
+
+
+def test_form_errors_are_announced_and_keep_the_input(browser, site, screenshot):
+    page = browser.new_page()
+    page.goto(f"{site}/letters/ai-training/")
+    page.get_by_label("Full name").fill("Someone")
+    page.locator("button[type=submit].button").click()
+    alert = page.get_by_role("alert")
+    assert alert.is_visible()
+    assert page.get_by_label("Full name").input_value() == "Someone"
+    screenshot(page, "letter-errors-en")
+    page.close()
+
+
+def test_keyboard_only_signing(browser, site):
+    page = browser.new_page()
+    page.goto(f"{site}/letters/ai-training/")
+    page.locator("#id_name").focus()
+    page.keyboard.type("Keyboard Person")
+    page.keyboard.press("Tab")
+    page.keyboard.type("keys@example.org")
+    page.keyboard.press("Tab")  # past the email help text to the profession select
+    assert page.evaluate("document.activeElement.id") == "id_profession"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.locator("#id_name").focus()
+    page.keyboard.press("Enter")  # submits the form
+    page.wait_for_url(re.compile(r"/signed/$"))
+    page.close()
+
+
+def test_signer_list_page_searches(browser, site, screenshot):
+    page = browser.new_page()
+    page.goto(f"{site}/letters/ai-training/signatures/")
+    page.get_by_label("Name").fill("منصور")
+    page.get_by_role("button", name="Search").click()
+    assert page.locator(".signer-list li").count() == 1
+    screenshot(page, "signatures-en")
+    page.close()
