@@ -167,6 +167,15 @@ CONFIRM_TOKEN_MAX_AGE = timedelta(days=env.int("CONFIRM_TOKEN_DAYS", default=14)
 WITHDRAW_TOKEN_MAX_AGE = timedelta(days=env.int("WITHDRAW_TOKEN_DAYS", default=730))
 # At most this many emails to one signature, ever (resending is a spam vector).
 SIGNATURE_MAX_EMAILS = env.int("SIGNATURE_MAX_EMAILS", default=5)
+# Sign-form defences (see signatures/defences.py). Rates are django-ratelimit's "N/period".
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+RATELIMIT_FAIL_OPEN = True  # a cache outage must not stop people signing
+RATELIMIT_SIGN_IP_BURST = env("RATELIMIT_SIGN_IP_BURST", default="5/m")
+RATELIMIT_SIGN_IP_HOURLY = env("RATELIMIT_SIGN_IP_HOURLY", default="50/h")
+RATELIMIT_SIGN_EMAIL = env("RATELIMIT_SIGN_EMAIL", default="5/h")
+RATELIMIT_SIGN_LETTER = env("RATELIMIT_SIGN_LETTER", default="60000/m")
+# A person takes longer than this to fill in the form; a bot that posts sooner is discarded.
+SIGN_MIN_SECONDS = env.int("SIGN_MIN_SECONDS", default=3)
 # Salt for hashing signers' IP addresses; defaults to one derived from SECRET_KEY.
 IP_HASH_SALT = env("IP_HASH_SALT", default="")
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Signature, Tally
+from .models import Block, Signature, Tally
 
 
 @admin.register(Signature)
@@ -36,3 +36,9 @@ class TallyAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Block)
+class BlockAdmin(admin.ModelAdmin):
+    list_display = ("kind", "value", "letter", "reason", "created_at")
+    list_filter = ("kind", "letter")

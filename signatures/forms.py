@@ -1,9 +1,11 @@
+from disposable_email_domains import blocklist as disposable_domains
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from petition.models import Letter, Profession
 
+from .defences import started_token
 from .normalise import clean_text
 from .widgets import CountrySelect
 
@@ -37,12 +39,29 @@ class SignForm(forms.Form):
         label=_("Link to your work"), max_length=500, required=False, assume_scheme="https"
     )
     show_name = forms.BooleanField(label=_("List my name publicly"), required=False, initial=True)
+    # Bot traps (defences.py): a field people never see, and when the form was rendered.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+    started = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, letter: Letter, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["profession"].queryset = letter.professions.all()
         # Built per request: country names sort in the reader's language.
         self.fields["country"].choices = [("", "—"), *countries]
+        self.fields["started"].initial = started_token()
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        domain = email.rpartition("@")[2].lower()
+        if domain in disposable_domains:
+            raise forms.ValidationError(
+                _("Please use a permanent address: a disposable one cannot confirm your signature.")
+            )
+        return email
 
     def clean_name(self) -> str:
         name = clean_text(self.cleaned_data["name"])

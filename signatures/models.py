@@ -57,6 +57,7 @@ class Signature(models.Model):
     emails_sent = models.PositiveSmallIntegerField(default=0)
     email_failed_at = models.DateTimeField(null=True, blank=True)
     email_failure = models.CharField(max_length=300, blank=True)
+    removed_reason = models.CharField(max_length=200, blank=True)
 
     ip_hash = models.CharField(max_length=64, blank=True)
     user_agent = models.CharField(max_length=300, blank=True)
@@ -141,3 +142,47 @@ class TallyChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.letter_id}/{self.profession_id}: {self.total:+d}"
+
+
+class Block(models.Model):
+    """An organiser's block: signatures from this email domain or IP network are accepted on
+    screen and quietly set aside (removed, with the reason), so bots learn nothing."""
+
+    class Kind(models.TextChoices):
+        DOMAIN = "domain", _("Email domain")
+        NETWORK = "network", _("IP network")
+
+    letter = models.ForeignKey(
+        Letter,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="blocks",
+        help_text=_("Empty: applies to every letter."),
+    )
+    kind = models.CharField(max_length=8, choices=Kind)
+    value = models.CharField(max_length=255, help_text=_("example.com, or 203.0.113.0/24"))
+    reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["letter", "kind", "value"], name="block_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.value}"
+
+    def clean(self) -> None:
+        import ipaddress
+
+        from django.core.exceptions import ValidationError
+
+        self.value = self.value.strip().lower()
+        if self.kind == self.Kind.NETWORK:
+            try:
+                self.value = str(ipaddress.ip_network(self.value, strict=False))
+            except ValueError as exc:
+                raise ValidationError({"value": _("Enter an IP address or network.")}) from exc
+        elif "." not in self.value or "@" in self.value:
+            raise ValidationError({"value": _("Enter a domain such as example.com.")})

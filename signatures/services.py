@@ -46,15 +46,23 @@ def _details(data: dict) -> dict:
 
 
 def signature_sign(
-    *, letter: Letter, data: dict, ip: str = "", user_agent: str = "", language: str = "en"
+    *,
+    letter: Letter,
+    data: dict,
+    ip: str = "",
+    user_agent: str = "",
+    language: str = "en",
+    blocked_reason: str | None = None,
 ) -> Signature:
     """Record a signature (pending until its email is confirmed) and request its email.
 
     Signing again with an address that already signed changes no counted signature; it only
-    requests an email that says what happened. The caller answers the same either way."""
+    requests an email that says what happened. The caller answers the same either way. A
+    blocked signature is kept, removed with its reason and sent nothing (organisers see it)."""
     email = normalise_email(data["email"])
     key = canonical_email(email)
     now = timezone.now()
+    state = Signature.State.REMOVED if blocked_reason else Signature.State.PENDING
     with transaction.atomic():
         signature = (
             Signature.objects.select_for_update().filter(letter=letter, email_key=key).first()
@@ -70,16 +78,20 @@ def signature_sign(
                         approved=letter.moderation == Letter.Moderation.POST,
                         ip_hash=hash_ip(ip),
                         user_agent=(user_agent or "")[:300],
-                        email_requested_at=now,
+                        email_requested_at=None if blocked_reason else now,
+                        state=state,
+                        removed_reason=blocked_reason or "",
                         **_details(data),
                     )
             except IntegrityError:
                 # Two submissions raced; the other one created the row.
                 signature = Signature.objects.select_for_update().get(letter=letter, email_key=key)
             else:
-                enqueue_on_commit(_send_task(), signature.pk)
+                if not blocked_reason:
+                    enqueue_on_commit(_send_task(), signature.pk)
                 return signature
-        _sign_again(signature=signature, letter=letter, data=data, language=language, now=now)
+        if not blocked_reason:
+            _sign_again(signature=signature, letter=letter, data=data, language=language, now=now)
     return signature
 
 

@@ -1,3 +1,5 @@
+import logging
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -9,10 +11,13 @@ from petition.models import Letter
 from petition.selectors import letter_by_slug
 from petition.views import render_letter
 
-from . import selectors, services
+from . import defences, selectors, services
 from .forms import SignatureFilterForm, SignForm
 from .models import Signature
+from .normalise import canonical_email
 from .tokens import Purpose, TokenExpired, TokenInvalid, read_token, token_matches
+
+log = logging.getLogger(__name__)
 
 
 @require_POST
@@ -20,18 +25,35 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
     letter = letter_by_slug(slug)
     if not letter.is_open:
         return render(request, "signatures/closed.html", {"letter": letter}, status=403)
+    ip = client_ip(request)
+    if defences.sign_throttled(request=request, letter=letter, ip=ip):
+        return _throttled(request, letter)
+    automated = defences.automation_reason(request.POST)
+    if automated:
+        log.info("sign: discarded a submission to %s: %s", letter.slug, automated)
+        return _see_other("signatures:signed", slug=letter.slug)
     form = SignForm(request.POST, letter=letter)
     if not form.is_valid():
         return render_letter(request, letter, form=form, status=400)
+    email = form.cleaned_data["email"]
+    if defences.email_throttled(request=request, letter=letter, email_key=canonical_email(email)):
+        return _throttled(request, letter)
     services.signature_sign(
         letter=letter,
         data=form.cleaned_data,
-        ip=client_ip(request),
+        ip=ip,
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
         language=get_language(),
+        blocked_reason=defences.blocked_reason(letter=letter, email=email, ip=ip),
     )
     # The same answer whether or not this address had signed before (no enumeration).
     return _see_other("signatures:signed", slug=letter.slug)
+
+
+def _throttled(request: HttpRequest, letter: Letter) -> HttpResponse:
+    response = render(request, "signatures/throttled.html", {"letter": letter}, status=429)
+    response["Retry-After"] = "60"
+    return response
 
 
 def _see_other(viewname: str, **kwargs) -> HttpResponse:

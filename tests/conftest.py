@@ -26,6 +26,7 @@ def _test_settings(settings, tmp_path):
     settings.MAILBOX_DIR = tmp_path / "mail"
     settings.SITE_URL = "http://testserver"
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.RATELIMIT_ENABLE = False  # tests/signatures/test_defences.py turns it on
     celery_app.conf.task_always_eager = True
     cache.clear()
     yield

@@ -49,6 +49,7 @@ def site(live_server, settings, transactional_db):
     settings.SITE_URL = live_server.url
     settings.EMAIL_BACKEND = "ops.mailbox.MailboxBackend"
     settings.DEV_MAILBOX_ENABLED = True
+    settings.SIGN_MIN_SECONDS = 0  # Playwright types faster than a person
     call_command("seed_demo", verbosity=0)
     return live_server.url
 
