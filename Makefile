@@ -35,5 +35,10 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Dependency audit against PyPI's advisory database (needs access to pypi.org's JSON API).
+audit: install
+	$(BIN)/python -m pip install --quiet pip-audit==2.10.1
+	$(BIN)/pip-audit --requirement requirements.txt --strict
+
 clean:
 	rm -rf var .pytest_cache

@@ -94,6 +94,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="undersigned"),
+            # Fail fast when Redis is away: every cache use here has a fallback.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -108,7 +110,13 @@ CELERY_TASK_TIME_LIMIT = 90
 CELERY_WORKER_PREFETCH_MULTIPLIER = 4
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A dead broker must not hang a signing request: fail fast, the sweep sends later.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "socket_connect_timeout": 1,
+    "socket_timeout": 5,
+}
 CELERY_BEAT_SCHEDULE = {
     "fold-tallies": {"task": "signatures.tasks.tally_fold_all_task", "schedule": 2.0},
     "send-pending-confirmations": {
@@ -116,6 +124,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
     },
     "recount-tallies": {"task": "signatures.tasks.tally_recount_all_task", "schedule": 3600.0},
+    "purge-unconfirmed": {"task": "signatures.tasks.purge_unconfirmed_task", "schedule": 86400.0},
 }
 
 # Email: real SMTP when EMAIL_HOST is set, otherwise the dev mailbox under var/mail/.
@@ -129,6 +138,8 @@ if EMAIL_HOST:
     EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 else:
     EMAIL_BACKEND = "ops.mailbox.MailboxBackend"
+# Any other backend class, by dotted path (tests use a slow one to kill a worker mid-send).
+EMAIL_BACKEND = env("EMAIL_BACKEND", default=EMAIL_BACKEND)
 MAILBOX_DIR = Path(env("MAILBOX_DIR", default=str(VAR_DIR / "mail")))
 DEV_MAILBOX_ENABLED = DEBUG and not EMAIL_HOST
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Undersigned <letters@localhost>")
@@ -165,6 +176,12 @@ STORAGES = {
 # Signing tokens in confirmation emails.
 CONFIRM_TOKEN_MAX_AGE = timedelta(days=env.int("CONFIRM_TOKEN_DAYS", default=14))
 WITHDRAW_TOKEN_MAX_AGE = timedelta(days=env.int("WITHDRAW_TOKEN_DAYS", default=730))
+# A worker holds a signature's email this long before another may send it (crash safety);
+# the sweep re-sends what is still due after EMAIL_SWEEP_AFTER_SECONDS.
+EMAIL_LEASE_SECONDS = env.int("EMAIL_LEASE_SECONDS", default=300)
+EMAIL_SWEEP_AFTER_SECONDS = env.int("EMAIL_SWEEP_AFTER_SECONDS", default=30)
+# Signatures never confirmed are deleted after this many days.
+PURGE_UNCONFIRMED_DAYS = env.int("PURGE_UNCONFIRMED_DAYS", default=30)
 # At most this many emails to one signature, ever (resending is a spam vector).
 SIGNATURE_MAX_EMAILS = env.int("SIGNATURE_MAX_EMAILS", default=5)
 # Sign-form defences (see signatures/defences.py). Rates are django-ratelimit's "N/period".

@@ -7,4 +7,5 @@ app_name = "petition"
 urlpatterns = [
     path("", views.home, name="home"),
     path("letters/<slug:slug>/", views.letter_detail, name="letter"),
+    path("privacy/", views.privacy, name="privacy"),
 ]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -36,3 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def letter_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render_letter(request, letter_by_slug(slug))
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "petition/privacy.html", {"purge_days": settings.PURGE_UNCONFIRMED_DAYS})

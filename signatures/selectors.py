@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -17,21 +18,19 @@ from .normalise import search_key
 
 log = logging.getLogger(__name__)
 
-# How long one worker may hold a signature's email before another may try again.
-EMAIL_LEASE = timedelta(minutes=5)
-
 
 def email_due(now: datetime) -> Q:
+    """An email was requested, and no worker holds it (or its lease ran out)."""
+    lease = timedelta(seconds=settings.EMAIL_LEASE_SECONDS)
     return Q(email_requested_at__isnull=False) & (
-        Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - EMAIL_LEASE)
+        Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - lease)
     )
 
 
-def signatures_due_email(
-    *, older_than: timedelta = timedelta(seconds=30), limit: int = 1000
-) -> list[int]:
+def signatures_due_email(*, limit: int = 1000) -> list[int]:
     """Ids whose email was requested but not sent: a lost task message, a dead broker."""
     now = timezone.now()
+    older_than = timedelta(seconds=settings.EMAIL_SWEEP_AFTER_SECONDS)
     return list(
         Signature.objects.filter(email_due(now), email_requested_at__lt=now - older_than)
         .order_by("email_requested_at")

@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import logging
 import smtplib
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -159,6 +160,31 @@ def signature_withdraw(*, signature_id: int) -> Signature | None:
     )
 
 
+def signature_erase(*, signature_id: int) -> bool:
+    """Delete a signature entirely, at its signer's request. Returns whether a row went."""
+    with transaction.atomic():
+        signature = Signature.objects.select_for_update().filter(pk=signature_id).first()
+        if signature is None:
+            return False
+        before = Standing.of(signature)
+        signature.state = Signature.State.REMOVED  # what it contributes from now on: nothing
+        if tally_record(signature=signature, before=before):
+            _schedule_fold(signature.letter_id)
+        signature.delete()
+    return True
+
+
+def signatures_purge_unconfirmed(*, older_than_days: int) -> int:
+    """Delete signatures never confirmed within `older_than_days` (they never counted)."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    deleted, _ = Signature.objects.filter(
+        state=Signature.State.PENDING, signed_at__lt=cutoff
+    ).delete()
+    if deleted:
+        log.info("purged %s unconfirmed signatures older than %s days", deleted, older_than_days)
+    return deleted
+
+
 def _schedule_fold(letter_id: int) -> None:
     from .tasks import schedule_tally_fold
 
@@ -175,7 +201,11 @@ def signature_links(signature: Signature) -> dict[str, str]:
         )
         return settings.SITE_URL + path
 
-    return {"confirm_url": link(Purpose.CONFIRM), "withdraw_url": link(Purpose.WITHDRAW)}
+    return {
+        "confirm_url": link(Purpose.CONFIRM),
+        "withdraw_url": link(Purpose.WITHDRAW),
+        "erase_url": link(Purpose.ERASE),
+    }
 
 
 def signature_email_send(*, signature_id: int) -> bool:

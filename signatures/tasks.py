@@ -68,3 +68,8 @@ def schedule_tally_fold(letter_id: int) -> None:
         return
     if first:
         enqueue(tally_fold_task, letter_id, countdown=FOLD_DELAY_SECONDS)
+
+
+@shared_task
+def purge_unconfirmed_task() -> int:
+    return services.signatures_purge_unconfirmed(older_than_days=settings.PURGE_UNCONFIRMED_DAYS)

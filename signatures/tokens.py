@@ -10,6 +10,7 @@ from django.core import signing
 class Purpose(StrEnum):
     CONFIRM = "confirm"
     WITHDRAW = "withdraw"
+    ERASE = "erase"
 
 
 class TokenInvalid(Exception):
@@ -24,6 +25,7 @@ def _max_age(purpose: Purpose):
     return {
         Purpose.CONFIRM: settings.CONFIRM_TOKEN_MAX_AGE,
         Purpose.WITHDRAW: settings.WITHDRAW_TOKEN_MAX_AGE,
+        Purpose.ERASE: settings.WITHDRAW_TOKEN_MAX_AGE,
     }[purpose]
 
 

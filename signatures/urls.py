@@ -10,4 +10,5 @@ urlpatterns = [
     path("letters/<slug:slug>/signed/", views.signed, name="signed"),
     path("letters/<slug:slug>/confirm/<str:token>/", views.confirm, name="confirm"),
     path("letters/<slug:slug>/withdraw/<str:token>/", views.withdraw, name="withdraw"),
+    path("letters/<slug:slug>/erase/<str:token>/", views.erase, name="erase"),
 ]

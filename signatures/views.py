@@ -100,19 +100,39 @@ def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     return render(request, "signatures/confirmed.html", {"letter": letter, "signature": signature})
 
 
+def _button_link(request, slug: str, token: str, *, purpose: Purpose, act, page: str):
+    """A link from the email whose GET shows a page with a button; only the POST acts (mail
+    scanners open every link)."""
+    letter = letter_by_slug(slug)
+    signature, error = _signature_from_link(request, letter, token, purpose)
+    if error:
+        return error
+    context = {"letter": letter, "signature": signature, "done": False}
+    if request.method == "POST":
+        act(signature_id=signature.pk)
+        context["done"] = True
+    return render(request, f"signatures/{page}.html", context)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def withdraw(request: HttpRequest, slug: str, token: str) -> HttpResponse:
-    letter = letter_by_slug(slug)
-    signature, error = _signature_from_link(request, letter, token, Purpose.WITHDRAW)
-    if error:
-        return error
-    if request.method == "POST":
-        signature = services.signature_withdraw(signature_id=signature.pk)
-        return render(
-            request, "signatures/withdrawn.html", {"letter": letter, "signature": signature}
-        )
-    return render(request, "signatures/withdraw.html", {"letter": letter, "signature": signature})
+    return _button_link(
+        request,
+        slug,
+        token,
+        purpose=Purpose.WITHDRAW,
+        act=services.signature_withdraw,
+        page="withdraw",
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def erase(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    return _button_link(
+        request, slug, token, purpose=Purpose.ERASE, act=services.signature_erase, page="erase"
+    )
 
 
 def signature_list(request: HttpRequest, slug: str) -> HttpResponse:

@@ -65,7 +65,7 @@ def sign(client, django_capture_on_commit_callbacks):
     return _sign
 
 
-LINK = re.compile(r"http://testserver(/letters/[^/]+/(confirm|withdraw)/[^/\s]+/)")
+LINK = re.compile(r"http://testserver(/letters/[^/]+/(confirm|withdraw|erase)/[^/\s]+/)")
 
 
 def links_in(message) -> dict[str, str]:

@@ -28,7 +28,7 @@ def test_signing_stores_a_pending_signature_and_sends_one_email(letter, sign, si
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["ada@example.org"]
-    assert set(links_in(message)) == {"confirm", "withdraw"}
+    assert set(links_in(message)) == {"confirm", "withdraw", "erase"}
     assert message.alternatives and message.alternatives[0][1] == "text/html"
 
 
@@ -88,7 +88,7 @@ def test_confirm_after_withdraw_does_not_count_again(letter, sign, sign_data, vi
     assert total(letter) == 0
 
 
-@pytest.mark.parametrize("kind", ["confirm", "withdraw"])
+@pytest.mark.parametrize("kind", ["confirm", "withdraw", "erase"])
 def test_tampered_token_answers_a_clear_4xx_page(letter, sign, sign_data, visit, kind):
     sign(letter, sign_data)
     path = links_in(mail.outbox[0])[kind]

@@ -41,54 +41,66 @@ def wait_for(predicate, *, timeout: float, what: str):
 
 
 @pytest.fixture
-def worker(settings, tmp_path):
-    """A real `celery worker` subprocess sharing this test's database, Redis and mailbox."""
+def start_worker(settings, tmp_path):
+    """Start real `celery worker` subprocesses sharing this test's database, Redis and
+    mailbox; all are stopped at the end."""
     need(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL)")
     need(bool(settings.REDIS_URL), "Redis (REDIS_URL)")
     settings.CELERY_TASK_ALWAYS_EAGER = False
     celery_app.conf.task_always_eager = False
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": settings.REDIS_URL,
-        "MAILBOX_DIR": str(settings.MAILBOX_DIR),
-        "SECRET_KEY": settings.SECRET_KEY,
-        "SITE_URL": settings.SITE_URL,
-        "EMAIL_HOST": "",
-        "DEBUG": "1",
-    }
-    log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool=solo",
-            "--loglevel=INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--purge",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
+    processes = []
+
+    def _start(**extra_env) -> subprocess.Popen:
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "REDIS_URL": settings.REDIS_URL,
+            "MAILBOX_DIR": str(settings.MAILBOX_DIR),
+            "SECRET_KEY": settings.SECRET_KEY,
+            "SITE_URL": settings.SITE_URL,
+            "EMAIL_HOST": "",
+            "DEBUG": "1",
+            **extra_env,
+        }
+        log = open(tmp_path / f"worker-{len(processes)}.log", "w")  # noqa: SIM115
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+                *(["--purge"] if not processes else []),
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        processes.append((process, log))
         wait_for(lambda: celery_app.control.ping(timeout=0.5), timeout=60, what="the worker")
-        yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        return process
+
+    yield _start
+    for process, log in processes:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
         log.close()
-        celery_app.conf.task_always_eager = True
-        print((tmp_path / "worker.log").read_text()[-4000:])
+    celery_app.conf.task_always_eager = True
+
+
+@pytest.fixture
+def worker(start_worker):
+    return start_worker()
 
 
 def test_real_worker_sends_the_email_and_the_confirmation_counts(worker, client, sign_data):
@@ -107,3 +119,54 @@ def test_real_worker_sends_the_email_and_the_confirmation_counts(worker, client,
     wait_for(lambda: letter_count(letter=letter).signatures == 1, timeout=15, what="the count")
     time.sleep(1)
     assert len(list_messages()) == 1
+
+
+def test_killed_worker_loses_no_email_and_sends_none_twice(start_worker, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from signatures.models import Signature
+    from signatures.tasks import send_pending_confirmations_task, send_signature_email_task
+
+    from ..factories import SignatureFactory
+
+    letter = LetterFactory()
+    profession = ProfessionFactory(letter=letter)
+    requested = timezone.now() - timedelta(minutes=1)
+    signatures = [
+        SignatureFactory(
+            letter=letter,
+            profession=profession,
+            state=Signature.State.PENDING,
+            confirmed_at=None,
+            email_requested_at=requested,
+        )
+        for _ in range(30)
+    ]
+    slow = {
+        "EMAIL_BACKEND": "tests.slow_mailbox.SlowMailboxBackend",
+        "SLOW_MAILBOX_SECONDS": "0.25",
+        "EMAIL_LEASE_SECONDS": "3",
+        "EMAIL_SWEEP_AFTER_SECONDS": "0",
+    }
+    first = start_worker(**slow)
+    for signature in signatures:
+        send_signature_email_task.delay(signature.pk)
+    wait_for(lambda: len(list_messages(limit=100)) >= 5, timeout=30, what="a few emails")
+    first.kill()  # SIGKILL mid-batch: no chance to finish or re-queue anything
+    first.wait(timeout=10)
+    delivered_before_restart = len(list_messages(limit=100))
+    assert delivered_before_restart < 30
+
+    start_worker(**slow)
+
+    def all_sent() -> bool:
+        if Signature.objects.filter(email_requested_at__isnull=False).exists():
+            send_pending_confirmations_task.delay()  # what beat does every minute
+            return False
+        return True
+
+    wait_for(all_sent, timeout=90, what="every confirmation")
+    recipients = [m.to for m in list_messages(limit=100)]
+    assert sorted(recipients) == sorted(s.email for s in signatures)

@@ -1,0 +1,172 @@
+"""Nothing lost: the row is saved before any email, a dead broker delays mail but loses none,
+temporary SMTP failures retry, permanent ones are recorded, and nothing is sent twice."""
+
+import smtplib
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+
+from config.celery import app as celery_app
+from ops.queue import reset_broker_backoff
+from signatures import services
+from signatures.models import Signature
+from signatures.tasks import send_pending_confirmations_task, send_signature_email_task
+
+from ..factories import SignatureFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def due_signature(letter, **extra) -> Signature:
+    fields = {
+        "letter": letter,
+        "profession": letter.professions.first(),
+        "state": Signature.State.PENDING,
+        "confirmed_at": None,
+        "email_requested_at": timezone.now() - timedelta(minutes=5),
+    }
+    return SignatureFactory(**{**fields, **extra})
+
+
+def use_broker(url: str) -> None:
+    celery_app.conf.broker_url = url
+    celery_app._pool = None  # connection and producer pools are cached per broker
+    celery_app.amqp._producer_pool = None
+    reset_broker_backoff()
+
+
+@pytest.fixture
+def dead_broker(settings):
+    """Celery really publishing, to a port where nothing listens."""
+    saved = celery_app.conf.broker_url
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    celery_app.conf.task_always_eager = False
+    use_broker("redis://127.0.0.1:1/0")
+    yield
+    celery_app.conf.task_always_eager = True
+    use_broker(saved)
+
+
+def test_signing_while_the_broker_is_down_answers_normally_and_keeps_the_row(
+    letter, sign, sign_data, dead_broker
+):
+    response = sign(letter, sign_data)
+    assert response.status_code == 303
+    signature = Signature.objects.get()
+    assert signature.email_requested_at is not None
+    assert signature.email_sent_at is None
+    assert not mail.outbox
+
+
+def test_sweep_sends_what_a_dead_broker_held_back_exactly_once(
+    letter, sign, sign_data, dead_broker, settings
+):
+    sign(letter, sign_data)
+    sign(letter, {**sign_data, "email": "second@example.org"})
+    # The broker is back.
+    celery_app.conf.task_always_eager = True
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.EMAIL_SWEEP_AFTER_SECONDS = 0
+    call_command("send_pending_confirmations")
+    send_pending_confirmations_task.apply()
+    call_command("send_pending_confirmations")
+    assert sorted(m.to[0] for m in mail.outbox) == ["ada@example.org", "second@example.org"]
+    assert all(s.email_requested_at is None for s in Signature.objects.all())
+
+
+def test_beat_sweep_skips_emails_requested_moments_ago(letter):
+    SignatureFactory(
+        letter=letter,
+        profession=letter.professions.first(),
+        state=Signature.State.PENDING,
+        email_requested_at=timezone.now(),
+    )
+    assert send_pending_confirmations_task.apply().get() == 0
+
+
+def test_temporary_smtp_failure_keeps_the_email_due(letter, monkeypatch):
+    signature = due_signature(letter)
+
+    def unavailable(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("try later")
+
+    monkeypatch.setattr(services, "send_templated", unavailable)
+    with pytest.raises(services.TemporaryEmailError):
+        services.signature_email_send(signature_id=signature.pk)
+    signature.refresh_from_db()
+    assert signature.email_requested_at is not None
+    assert signature.email_claimed_at is None
+    assert signature.emails_sent == 0
+
+
+def test_4xx_refusal_is_temporary(letter, monkeypatch):
+    signature = due_signature(letter)
+
+    def greylisted(*args, **kwargs):
+        raise smtplib.SMTPRecipientsRefused({signature.email: (451, b"greylisted")})
+
+    monkeypatch.setattr(services, "send_templated", greylisted)
+    with pytest.raises(services.TemporaryEmailError):
+        services.signature_email_send(signature_id=signature.pk)
+
+
+def test_task_retries_a_temporary_failure_until_it_is_sent(letter, monkeypatch):
+    signature = due_signature(letter)
+    real = services.send_templated
+    calls = []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) < 3:
+            raise ConnectionRefusedError("smtp down")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "send_templated", flaky)
+    send_signature_email_task.apply(args=[signature.pk])
+    assert len(calls) == 3
+    assert len(mail.outbox) == 1
+    signature.refresh_from_db()
+    assert signature.email_sent_at and signature.emails_sent == 1
+
+
+def test_permanent_failure_is_recorded_and_not_retried(letter, monkeypatch):
+    signature = due_signature(letter)
+
+    def no_such_user(*args, **kwargs):
+        raise smtplib.SMTPRecipientsRefused({signature.email: (550, b"no such user")})
+
+    monkeypatch.setattr(services, "send_templated", no_such_user)
+    assert services.signature_email_send(signature_id=signature.pk) is False
+    signature.refresh_from_db()
+    assert signature.email_failed_at is not None
+    assert "no such user" in signature.email_failure
+    assert signature.email_requested_at is None
+
+
+def test_an_email_held_by_a_worker_is_not_sent_by_another(letter):
+    signature = due_signature(letter, email_claimed_at=timezone.now())
+    assert services.signature_email_send(signature_id=signature.pk) is False
+    assert not mail.outbox
+
+
+def test_an_email_whose_worker_died_is_sent_after_the_lease(letter, settings):
+    settings.EMAIL_LEASE_SECONDS = 60
+    signature = due_signature(letter, email_claimed_at=timezone.now() - timedelta(minutes=2))
+    assert services.signature_email_send(signature_id=signature.pk) is True
+    assert len(mail.outbox) == 1
+
+
+def test_sending_twice_sends_once(letter):
+    signature = due_signature(letter)
+    assert services.signature_email_send(signature_id=signature.pk) is True
+    assert services.signature_email_send(signature_id=signature.pk) is False
+    assert len(mail.outbox) == 1
+
+
+def test_removed_signature_gets_no_email(letter):
+    signature = due_signature(letter, state=Signature.State.REMOVED)
+    assert services.signature_email_send(signature_id=signature.pk) is False
+    assert not mail.outbox
