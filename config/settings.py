@@ -35,9 +35,13 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "django_countries",
     "csp",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
     "ops",
     "petition",
     "signatures",
+    "organise",
 ]
 
 MIDDLEWARE = [
@@ -51,6 +55,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -144,6 +154,23 @@ MAILBOX_DIR = Path(env("MAILBOX_DIR", default=str(VAR_DIR / "mail")))
 DEV_MAILBOX_ENABLED = DEBUG and not EMAIL_HOST
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Undersigned <letters@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Organisers' accounts (django-allauth): email and password, email verified, TOTP and
+# recovery codes. Open sign-up is off: organisers invite each other (see README).
+ACCOUNT_ADAPTER = "organise.adapters.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Undersigned] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
+ACCOUNT_SIGNUP_OPEN = env.bool("ACCOUNT_SIGNUP_OPEN", default=False)
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Undersigned")
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "organise:dashboard"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -7,5 +7,7 @@ urlpatterns = [
     path("", include("signatures.urls")),
     path("api/", include("signatures.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("organise/", include("organise.urls")),
+    path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -6,16 +6,42 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 
-def send_templated(name: str, *, to: str, context: dict, language: str = "en") -> None:
+def render_email(name: str, *, to: str, context: dict, language: str = "en") -> dict:
+    """A rendered email as plain data (it can cross a task queue)."""
     with translation.override(language):
         subject = render_to_string(f"emails/{name}-subject.txt", context)
         text = render_to_string(f"emails/{name}-body.txt", context)
         html = render_to_string(f"emails/{name}-body.html", context)
-    message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[to],
+    return {
+        "subject": " ".join(subject.split()),
+        "body": text,
+        "html": html,
+        "from_email": settings.DEFAULT_FROM_EMAIL,
+        "to": [to],
+    }
+
+
+def send_rendered(message: dict) -> None:
+    email = EmailMultiAlternatives(
+        subject=message["subject"],
+        body=message["body"],
+        from_email=message["from_email"],
+        to=message["to"],
     )
-    message.attach_alternative(html, "text/html")
-    message.send()
+    if message.get("html"):
+        email.attach_alternative(message["html"], "text/html")
+    email.send()
+
+
+def send_templated(name: str, *, to: str, context: dict, language: str = "en") -> None:
+    send_rendered(render_email(name, to=to, context=context, language=language))
+
+
+def send_later(message: dict) -> None:
+    """Through Celery (with retries); in-process if the broker is down, since the few emails
+    sent this way (account mail, invitations) have a person waiting for them."""
+    from .queue import enqueue
+    from .tasks import send_email_task
+
+    if not enqueue(send_email_task, message):
+        send_email_task.apply(args=[message])

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -63,3 +64,24 @@ class Profession(models.Model):
 
     def label(self, language: str | None = None) -> str:
         return _pick(self, "label", language)
+
+
+class Organiser(models.Model):
+    """Who may moderate a letter. Owners also edit it and invite others. Staff see all."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner: edits the letter, invites organisers, moderates")
+        MODERATOR = "moderator", _("Moderator: reviews signatures and exports them")
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="organisers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organised"
+    )
+    role = models.CharField(max_length=10, choices=Role, default=Role.MODERATOR)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["letter", "user"], name="organiser_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}) on {self.letter.slug}"

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -186,3 +187,36 @@ class Block(models.Model):
                 raise ValidationError({"value": _("Enter an IP address or network.")}) from exc
         elif "." not in self.value or "@" in self.value:
             raise ValidationError({"value": _("Enter a domain such as example.com.")})
+
+
+class ModerationEntry(models.Model):
+    """The audit log: who did what to which signatures of a letter, when, and why."""
+
+    class Action(models.TextChoices):
+        APPROVE = "approve", _("Approve")
+        REMOVE = "remove", _("Remove")
+        RESTORE = "restore", _("Restore")
+        MARK_NOTABLE = "mark_notable", _("Mark notable")
+        UNMARK_NOTABLE = "unmark_notable", _("Unmark notable")
+        VERIFY_NOTABLE = "verify_notable", _("Verify notable")
+        BLOCK = "block", _("Add a block")
+        SETTINGS = "settings", _("Change the letter")
+        INVITE = "invite", _("Invite an organiser")
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="moderation_log")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=20, choices=Action)
+    signature_ids = models.JSONField(default=list, blank=True)
+    changed = models.PositiveIntegerField(default=0)
+    reason = models.CharField(max_length=300, blank=True)
+    detail = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "moderation entries"
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor}: {self.action} ({self.changed})"

@@ -4,11 +4,12 @@ import base64
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from petition.models import Letter
@@ -183,3 +184,115 @@ def public_signatures(
         rows = list(qs.order_by("-notable", "-pk")[: limit + 1])
     next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
     return SignaturePage(results=rows[:limit], next_cursor=next_cursor)
+
+
+# The organisers' queue: what each state filter means.
+QUEUE_STATES = {
+    "pending": Q(state=Signature.State.PENDING),
+    "awaiting": Q(state=Signature.State.CONFIRMED, approved=False),
+    "counted": Q(state=Signature.State.CONFIRMED, approved=True),
+    "withdrawn": Q(state=Signature.State.WITHDRAWN),
+    "removed": Q(state=Signature.State.REMOVED),
+}
+
+
+def state_counts(*, letter: Letter) -> dict[str, int]:
+    """Signatures of a letter by queue state (organisers only: this one does count rows)."""
+    rows = (
+        Signature.objects.filter(letter=letter)
+        .values("state", "approved")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    counts = dict.fromkeys(QUEUE_STATES, 0)
+    for row in rows:
+        if row["state"] == Signature.State.CONFIRMED:
+            counts["counted" if row["approved"] else "awaiting"] += row["n"]
+        else:
+            counts[row["state"]] += row["n"]
+    return counts
+
+
+def signatures_per_day(*, letter: Letter, days: int = 30) -> list[tuple[date, int]]:
+    """Confirmed signatures per day over the last `days` days, zeros included."""
+    today = timezone.now().date()
+    first = today - timedelta(days=days - 1)
+    rows = dict(
+        Signature.objects.filter(letter=letter, confirmed_at__date__gte=first)
+        .annotate(day=TruncDate("confirmed_at"))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("day", "n")
+    )
+    return [
+        (first + timedelta(days=i), rows.get(first + timedelta(days=i), 0)) for i in range(days)
+    ]
+
+
+def moderation_queryset(
+    *,
+    letter: Letter,
+    state: str = "",
+    profession: str = "",
+    country: str = "",
+    notable: str = "",
+    q: str = "",
+) -> QuerySet[Signature]:
+    qs = Signature.objects.filter(letter=letter)
+    if state:
+        qs = qs.filter(QUEUE_STATES[state])
+    if profession:
+        qs = qs.filter(profession__key=profession)
+    if country:
+        qs = qs.filter(country=country)
+    if notable == "1":
+        qs = qs.filter(notable=True)
+    elif notable == "verified":
+        qs = qs.filter(notable_verified=True)
+    if q:
+        qs = qs.filter(
+            Q(name_search__contains=search_key(q)) | Q(email__contains=q.strip().lower())
+        )
+    return qs
+
+
+def moderation_page(*, queryset: QuerySet[Signature], before: int | None, limit: int = 50):
+    """Newest first, keyset on id: (rows, id to continue before, or None)."""
+    if before:
+        queryset = queryset.filter(pk__lt=before)
+    rows = list(queryset.select_related("profession").order_by("-pk")[: limit + 1])
+    return rows[:limit], (rows[limit - 1].pk if len(rows) > limit else None)
+
+
+EXPORT_COLUMNS = [
+    "id",
+    "name",
+    "email",
+    "profession__key",
+    "role",
+    "country",
+    "link",
+    "show_name",
+    "state",
+    "approved",
+    "notable",
+    "notable_verified",
+    "language",
+    "signed_at",
+    "confirmed_at",
+    "withdrawn_at",
+    "removed_reason",
+    "email_sent_at",
+    "email_failure",
+]
+
+
+def export_rows(*, letter: Letter):
+    """Every signature of a letter as tuples, streamed from a server-side cursor."""
+    return (
+        Signature.objects.filter(letter=letter)
+        .order_by("pk")
+        .values_list(*EXPORT_COLUMNS)
+        .iterator(chunk_size=2000)
+    )

@@ -39,15 +39,12 @@ class Standing:
         )
 
 
-def tally_record(*, signature: Signature, before: Standing) -> bool:
-    """Journal the difference between `before` and the signature's standing now.
-
-    Call inside the transaction that changed the signature. Returns whether anything changed.
-    """
+def tally_changes(*, signature: Signature, before: Standing) -> list[TallyChange]:
+    """The journal rows for the difference between `before` and the signature's standing now."""
     after = Standing.of(signature)
-    if after == before:
-        return False
     rows = []
+    if after == before:
+        return rows
     if before.counts:
         rows.append(
             TallyChange(
@@ -66,8 +63,15 @@ def tally_record(*, signature: Signature, before: Standing) -> bool:
                 notable=int(after.notable),
             )
         )
+    return rows
+
+
+def tally_record(*, signature: Signature, before: Standing) -> bool:
+    """Journal the change; call inside the transaction that changed the signature. Returns
+    whether it changed what the signature contributes."""
+    rows = tally_changes(signature=signature, before=before)
     TallyChange.objects.bulk_create(rows)
-    return True
+    return bool(rows)
 
 
 def _locked_tally(letter_id: int) -> Tally:

@@ -1,0 +1,27 @@
+"""Which letters a user organises. A letter someone does not organise answers 404 (not 403):
+organisers of one letter learn nothing of another."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from petition.models import Letter, Organiser
+
+
+def letters_organised_by(user) -> QuerySet[Letter]:
+    if user.is_staff:
+        return Letter.objects.all()
+    return Letter.objects.filter(organisers__user=user).distinct()
+
+
+def organised_letter(user, slug: str, *, owner: bool = False) -> Letter:
+    letters = letters_organised_by(user)
+    if owner and not user.is_staff:
+        letters = letters.filter(organisers__user=user, organisers__role=Organiser.Role.OWNER)
+    letter = letters.filter(slug=slug).first()
+    if letter is None:
+        raise Http404("No such letter.")
+    return letter
+
+
+def is_owner(user, letter: Letter) -> bool:
+    return user.is_staff or letter.organisers.filter(user=user, role=Organiser.Role.OWNER).exists()

@@ -1,0 +1,176 @@
+"""The organisers' area. Every view finds its letter through organised_letter(), so a letter
+the user does not organise answers 404."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from signatures import selectors as signature_selectors
+from signatures.models import Block, ModerationEntry
+from signatures.moderation import moderation_log, signatures_moderate
+
+from . import services
+from .chart import daily_chart
+from .export import csv_stream
+from .forms import (
+    BlockForm,
+    InviteForm,
+    LetterSettingsForm,
+    ModerationForm,
+    ProfessionFormSet,
+    QueueFilterForm,
+)
+from .selectors import is_owner, letters_organised_by, organised_letter
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    letters = [
+        {
+            "letter": letter,
+            "states": signature_selectors.state_counts(letter=letter),
+            "chart": daily_chart(signature_selectors.signatures_per_day(letter=letter)),
+        }
+        for letter in letters_organised_by(request.user)
+    ]
+    has_mfa = request.user.authenticator_set.exists()
+    return render(request, "organise/dashboard.html", {"letters": letters, "has_mfa": has_mfa})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def queue(request: HttpRequest, slug: str) -> HttpResponse:
+    letter = organised_letter(request.user, slug)
+    filters = QueueFilterForm(request.GET, letter=letter)
+    if not filters.is_valid():
+        context = {"letter": letter, "filters": filters, "rows": [], "form": ModerationForm()}
+        return render(request, "organise/queue.html", context, status=400)
+    queryset = signature_selectors.moderation_queryset(letter=letter, **filters.filters())
+    form = ModerationForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            ids = queryset.values_list("pk", flat=True) if data["all_matching"] else data["ids"]
+            entry = signatures_moderate(
+                letter=letter,
+                actor=request.user,
+                action=data["action"],
+                signature_ids=ids,
+                reason=data["reason"],
+            )
+            messages.success(
+                request,
+                _("%(action)s: %(n)s signatures changed.")
+                % {"action": entry.get_action_display(), "n": entry.changed},
+            )
+            return redirect(request.get_full_path())
+    rows, next_before = signature_selectors.moderation_page(
+        queryset=queryset, before=filters.cleaned_data["before"]
+    )
+    params = request.GET.copy()
+    params["before"] = next_before
+    context = {
+        "letter": letter,
+        "filters": filters,
+        "form": form,
+        "rows": rows,
+        "matching": queryset.count(),
+        "next_query": params.urlencode() if next_before else None,
+        "owner": is_owner(request.user, letter),
+    }
+    return render(request, "organise/queue.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def audit(request: HttpRequest, slug: str) -> HttpResponse:
+    letter = organised_letter(request.user, slug)
+    entries = ModerationEntry.objects.filter(letter=letter).select_related("actor")[:200]
+    return render(request, "organise/audit.html", {"letter": letter, "entries": entries})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def letter_settings(request: HttpRequest, slug: str) -> HttpResponse:
+    letter = organised_letter(request.user, slug, owner=True)
+    form = LetterSettingsForm(request.POST or None, instance=letter)
+    professions = ProfessionFormSet(request.POST or None, instance=letter)
+    if request.method == "POST" and form.is_valid() and professions.is_valid():
+        try:
+            with transaction.atomic():
+                form.save()
+                professions.save()
+                moderation_log(
+                    letter=letter,
+                    actor=request.user,
+                    action=ModerationEntry.Action.SETTINGS,
+                    detail=", ".join(form.changed_data) or "professions",
+                )
+        except ProtectedError:
+            messages.error(request, _("A profession that has signatures cannot be deleted."))
+        else:
+            messages.success(request, _("The letter was saved."))
+            return redirect("organise:settings", slug=letter.slug)
+    status = 400 if request.method == "POST" else 200
+    context = {"letter": letter, "form": form, "professions": professions}
+    return render(request, "organise/settings.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisers(request: HttpRequest, slug: str) -> HttpResponse:
+    letter = organised_letter(request.user, slug, owner=True)
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.organiser_invite(
+            letter=letter,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+            invited_by=request.user,
+        )
+        messages.success(request, _("Invitation sent."))
+        return redirect("organise:organisers", slug=letter.slug)
+    context = {
+        "letter": letter,
+        "form": form,
+        "organisers": letter.organisers.select_related("user"),
+    }
+    status = 400 if form.errors else 200
+    return render(request, "organise/organisers.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def blocks(request: HttpRequest, slug: str) -> HttpResponse:
+    letter = organised_letter(request.user, slug)
+    form = BlockForm(request.POST or None, letter=letter)
+    if request.method == "POST" and form.is_valid():
+        block = form.save()
+        moderation_log(
+            letter=letter,
+            actor=request.user,
+            action=ModerationEntry.Action.BLOCK,
+            detail=str(block),
+        )
+        messages.success(
+            request, _("Block added. Signatures that match it from now on are set aside.")
+        )
+        return redirect("organise:blocks", slug=letter.slug)
+    context = {"letter": letter, "form": form, "blocks": Block.objects.filter(letter=letter)}
+    return render(request, "organise/blocks.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+def export_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+    letter = organised_letter(request.user, slug)
+    response = StreamingHttpResponse(
+        csv_stream(signature_selectors.export_rows(letter=letter)),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{letter.slug}-signatures.csv"'
+    response["Cache-Control"] = "no-store"
+    return response

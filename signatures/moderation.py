@@ -1,0 +1,110 @@
+"""Organisers' actions on signatures, one by one or in bulk. Each goes through the same
+journal as signing (exact counters) and writes one audit entry."""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Q
+
+from petition.models import Letter
+
+from .models import ModerationEntry, Signature, TallyChange
+from .tally import Standing, tally_changes
+
+Action = ModerationEntry.Action
+State = Signature.State
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class Transition:
+    applies_to: Q
+    fields: tuple[str, ...]
+    apply: Callable[[Signature, str], None]
+
+
+def _set(**values):
+    def apply(signature: Signature, reason: str) -> None:
+        for name, value in values.items():
+            setattr(signature, name, value)
+
+    return apply
+
+
+def _remove(signature: Signature, reason: str) -> None:
+    signature.state = State.REMOVED
+    signature.removed_reason = reason
+
+
+def _restore(signature: Signature, reason: str) -> None:
+    signature.state = State.CONFIRMED if signature.confirmed_at else State.PENDING
+    signature.removed_reason = ""
+
+
+TRANSITIONS: dict[str, Transition] = {
+    Action.APPROVE: Transition(
+        Q(approved=False, state__in=[State.PENDING, State.CONFIRMED]),
+        ("approved",),
+        _set(approved=True),
+    ),
+    Action.REMOVE: Transition(
+        Q(state__in=[State.PENDING, State.CONFIRMED]), ("state", "removed_reason"), _remove
+    ),
+    Action.RESTORE: Transition(Q(state=State.REMOVED), ("state", "removed_reason"), _restore),
+    Action.MARK_NOTABLE: Transition(Q(notable=False), ("notable",), _set(notable=True)),
+    Action.UNMARK_NOTABLE: Transition(
+        Q(notable=True),
+        ("notable", "notable_verified"),
+        _set(notable=False, notable_verified=False),
+    ),
+    Action.VERIFY_NOTABLE: Transition(
+        Q(notable_verified=False),
+        ("notable", "notable_verified"),
+        _set(notable=True, notable_verified=True),
+    ),
+}
+
+
+def signatures_moderate(
+    *, letter: Letter, actor, action: str, signature_ids: Iterable[int], reason: str = ""
+) -> ModerationEntry:
+    """Apply `action` to those of `signature_ids` (of this letter) it applies to, in batches
+    of 500 rows locked for update. Returns the audit entry, with how many changed."""
+    transition = TRANSITIONS[action]
+    ids = sorted(set(signature_ids))
+    changed: list[int] = []
+    for start in range(0, len(ids), BATCH):
+        with transaction.atomic():
+            rows = list(
+                Signature.objects.select_for_update()
+                .filter(transition.applies_to, letter=letter, pk__in=ids[start : start + BATCH])
+                .order_by("pk")
+            )
+            journal: list[TallyChange] = []
+            for signature in rows:
+                before = Standing.of(signature)
+                transition.apply(signature, reason)
+                journal += tally_changes(signature=signature, before=before)
+            Signature.objects.bulk_update(rows, transition.fields)
+            TallyChange.objects.bulk_create(journal)
+            changed += [signature.pk for signature in rows]
+    entry = ModerationEntry.objects.create(
+        letter=letter,
+        actor=actor,
+        action=action,
+        signature_ids=changed,
+        changed=len(changed),
+        reason=reason[:300],
+    )
+    from .tasks import schedule_tally_fold
+
+    transaction.on_commit(lambda: schedule_tally_fold(letter.pk))
+    return entry
+
+
+def moderation_log(*, letter: Letter, actor, action: str, detail: str = "") -> ModerationEntry:
+    """Audit an action on the letter itself (settings, blocks, invitations)."""
+    return ModerationEntry.objects.create(
+        letter=letter, actor=actor, action=action, detail=detail[:300]
+    )

@@ -1,0 +1,89 @@
+import re
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from django.core import mail
+
+from petition.models import Organiser
+
+from .conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "a-long-password-123"
+
+
+def test_sign_in_with_email_and_password(client, cast):
+    response = client.post("/accounts/login/", {"login": "alice@example.org", "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/organise/").status_code == 200
+
+
+def test_mfa_enabled_sign_in_requires_the_code(client, cast):
+    import time
+
+    secret = generate_totp_secret()
+    TOTP.activate(cast["alice"], secret)
+    response = client.post("/accounts/login/", {"login": "alice@example.org", "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/2fa/authenticate/"
+    assert client.get("/organise/").status_code == 302  # not signed in yet
+    wrong = client.post("/accounts/2fa/authenticate/", {"code": "000000"})
+    assert wrong.status_code == 200 and client.get("/organise/").status_code == 302
+    code = format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    client.post("/accounts/2fa/authenticate/", {"code": code})
+    assert client.get("/organise/").status_code == 200
+
+
+def test_open_sign_up_is_off_by_default(client, db):
+    response = client.get("/accounts/signup/")
+    assert "closed" in response.content.decode().lower()
+
+
+def test_owner_invites_a_new_organiser_who_sets_a_password(
+    cast, as_user, client, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth import get_user_model
+
+    owner = as_user(cast["alice"])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = owner.post(
+            f"/organise/letters/{cast['letter'].slug}/organisers/",
+            {"email": "dana@example.org", "role": "moderator"},
+        )
+    assert response.status_code == 302
+    dana = get_user_model().objects.get(email="dana@example.org")
+    assert Organiser.objects.filter(user=dana, letter=cast["letter"], role="moderator").exists()
+    message = mail.outbox[-1]
+    assert message.to == ["dana@example.org"]
+    link = re.search(r"http://testserver(/accounts/password/reset/key/\S+)", message.body).group(1)
+    client.logout()
+    opened = client.get(link)  # allauth moves the key into the session, then redirects
+    assert opened.status_code == 302
+    new_password = "dana-new-password-456"
+    done = client.post(opened["Location"], {"password1": new_password, "password2": new_password})
+    assert done.status_code == 302
+    signed_in = client.post(
+        "/accounts/login/", {"login": "dana@example.org", "password": new_password}
+    )
+    assert signed_in.status_code == 302
+    assert client.get(f"/organise/letters/{cast['letter'].slug}/").status_code == 200
+
+
+def test_password_reset_mail_goes_through_celery(client, cast, settings):
+    client.post("/accounts/password/reset/", {"email": "alice@example.org"})
+    assert mail.outbox and mail.outbox[-1].to == ["alice@example.org"]
+
+
+def test_add_organiser_command(db, letter, capsys):
+    from django.core.management import call_command
+
+    call_command("add_organiser", letter.slug, "erin@example.org", "--role", "owner")
+    assert Organiser.objects.get(user__email="erin@example.org").role == "owner"
+    assert "erin@example.org" in capsys.readouterr().out
+
+
+def test_unverified_staff_user_can_still_reach_admin_only_after_sign_in(client, db):
+    user = make_user("root", is_staff=True, is_superuser=True)
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get("/admin/").status_code == 200
