@@ -40,5 +40,13 @@ audit: install
 	$(BIN)/python -m pip install --quiet pip-audit==2.10.1
 	$(BIN)/pip-audit --requirement requirements.txt --strict
 
+# The production-shaped processes on this machine (gunicorn, celery worker and beat, DEBUG off).
+stack: install
+	bash bin/stack
+
+# The load benchmark: starts the stack on port 8100, drives it, prints figures (see README).
+bench: install
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
 clean:
 	rm -rf var .pytest_cache

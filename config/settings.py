@@ -127,6 +127,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 1,
     "socket_timeout": 5,
 }
+# Folding the counters has a queue of its own, so a backlog of emails never delays the count:
+# run one worker with `-Q counts` (see bin/stack and docker-compose.yml).
+CELERY_TASK_ROUTES = {
+    "signatures.tasks.tally_fold_task": {"queue": "counts"},
+    "signatures.tasks.tally_fold_all_task": {"queue": "counts"},
+}
 CELERY_BEAT_SCHEDULE = {
     "fold-tallies": {"task": "signatures.tasks.tally_fold_all_task", "schedule": 2.0},
     "send-pending-confirmations": {
@@ -199,6 +205,11 @@ STORAGES = {
         )
     },
 }
+
+# The letter page's statement, tally and notable signers are cached this long (the live
+# count updates itself in the browser; edits to the letter show at once: the key has
+# the letter's updated_at).
+LETTER_FRAGMENT_CACHE_SECONDS = env.int("LETTER_FRAGMENT_CACHE_SECONDS", default=2)
 
 # Signing tokens in confirmation emails.
 CONFIRM_TOKEN_MAX_AGE = timedelta(days=env.int("CONFIRM_TOKEN_DAYS", default=14))

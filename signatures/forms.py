@@ -1,13 +1,12 @@
 from disposable_email_domains import blocklist as disposable_domains
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django_countries import countries
 
 from petition.models import Letter, Profession
 
 from .defences import started_token
 from .normalise import clean_text
-from .widgets import CountrySelect
+from .widgets import CountryField
 
 
 class ProfessionChoiceField(forms.ModelChoiceField):
@@ -34,7 +33,7 @@ class SignForm(forms.Form):
         required=False,
         help_text=_("For example “Novelist” or “Principal cellist, City Orchestra”."),
     )
-    country = forms.ChoiceField(label=_("Country"), required=False, widget=CountrySelect)
+    country = CountryField(label=_("Country"), required=False)
     link = forms.URLField(
         label=_("Link to your work"), max_length=500, required=False, assume_scheme="https"
     )
@@ -50,8 +49,6 @@ class SignForm(forms.Form):
     def __init__(self, *args, letter: Letter, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["profession"].queryset = letter.professions.all()
-        # Built per request: country names sort in the reader's language.
-        self.fields["country"].choices = [("", "—"), *countries]
         self.fields["started"].initial = started_token()
 
     def clean_email(self) -> str:
@@ -84,7 +81,7 @@ class SignatureFilterForm(forms.Form):
 
     q = forms.CharField(label=_("Name"), max_length=100, required=False)
     profession = forms.ChoiceField(label=_("Profession"), required=False)
-    country = forms.ChoiceField(label=_("Country"), required=False, widget=CountrySelect)
+    country = CountryField(label=_("Country"), required=False)
     notable = forms.ChoiceField(
         label=_("Notable signers only"),
         required=False,
@@ -97,7 +94,6 @@ class SignatureFilterForm(forms.Form):
         self.fields["profession"].choices = [("", _("All professions"))] + [
             (p.key, p.label()) for p in letter.professions.all()
         ]
-        self.fields["country"].choices = [("", _("All countries")), *countries]
 
     def clean_q(self) -> str:
         return clean_text(self.cleaned_data.get("q", ""))

@@ -26,21 +26,23 @@ def test_web_runs_gunicorn_on_the_project_wsgi_module(compose):
     assert (ROOT / module).is_file()
 
 
-@pytest.mark.parametrize(("service", "verb"), [("worker", "worker"), ("beat", "beat")])
+@pytest.mark.parametrize(
+    ("service", "verb"), [("worker", "worker"), ("counter", "worker"), ("beat", "beat")]
+)
 def test_celery_services_use_the_project_app(compose, service, verb):
     command = compose["services"][service]["command"]
     assert command[:4] == ["celery", "-A", "config", verb]
     assert (ROOT / "config" / "celery.py").is_file()
 
 
-@pytest.mark.parametrize("service", ["web", "worker", "postgres", "redis", "mailpit"])
+@pytest.mark.parametrize("service", ["web", "worker", "counter", "postgres", "redis", "mailpit"])
 def test_long_running_services_have_healthchecks(compose, service):
     assert compose["services"][service]["healthcheck"]["test"]
 
 
 def test_app_services_build_the_dockerfile_and_read_the_env_file(compose):
     assert (ROOT / "Dockerfile").is_file()
-    for name in ("web", "worker", "beat", "migrate"):
+    for name in ("web", "worker", "counter", "beat", "migrate"):
         service = compose["services"][name]
         assert service["build"] == "."
         assert service["env_file"] == ".env"
@@ -85,3 +87,12 @@ def test_docker_compose_config_accepts_the_file():
         if created:
             env.unlink()
     assert result.returncode == 0, result.stderr.decode()
+
+
+def test_the_counts_queue_has_a_consumer(compose):
+    from django.conf import settings
+
+    queues = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+    commands = [" ".join(s.get("command", [])) for s in compose["services"].values()]
+    for queue in queues:
+        assert any(f"-Q {queue}" in command for command in commands), queue

@@ -75,6 +75,7 @@ def start_worker(settings, tmp_path):
                 "--loglevel=INFO",
                 "--without-gossip",
                 "--without-mingle",
+                "--queues=celery,counts",
                 *(["--purge"] if not processes else []),
             ],
             cwd=ROOT,

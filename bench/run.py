@@ -1,0 +1,364 @@
+"""The load benchmark (`make bench`): the whole signing flow against `bin/stack` on loopback.
+
+    python bench/run.py [--duration 60] [--sign-connections 32] [--port 8100]
+
+It starts the production-shaped stack on a fresh PostgreSQL database, then for --duration
+seconds runs, at once, from separate processes:
+  - wrk POSTing the sign form (CSRF cookie and token, a new address each time, a
+    forwarded client address so per-IP limits apply per simulated signer),
+  - wrk GETting the count API, and wrk GETting the letter page (the watchers),
+  - this process: reading every confirmation email the worker writes to the mailbox,
+    following its confirm link, and polling the count to time confirm → visible.
+Then it drains (every email sent, every link followed) and checks that the final count
+equals the confirmed signatures exactly and that no signature is missing its email.
+Traffic goes to 127.0.0.1 only.
+"""
+
+import argparse
+import http.cookiejar
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DB_NAME = "undersigned_loadtest"
+ADMIN_URL = "postgres://undersigned:undersigned@127.0.0.1:5432/postgres"
+LINK = re.compile(rb"http://127\.0\.0\.1:\d+(/letters/[^/]+/confirm/[^/\s]+/)")
+
+SIGN_LUA = r"""
+local counter = 0
+local thread_id = 0
+local threads = {}
+function setup(thread)
+  thread:set("tid", #threads + 1)
+  table.insert(threads, thread)
+end
+function init(args)
+  run, token, cookie = args[1], args[2], args[3]
+end
+request = function()
+  counter = counter + 1
+  local email = string.format("bench-%s-%d-%d@example.org", run, tid, counter)
+  local ip = string.format("198.18.%d.%d", (tid * 7 + counter) % 250, counter % 250 + 1)
+  local body = "csrfmiddlewaretoken=" .. token .. "&name=Bench+Signer+" .. counter ..
+    "&email=" .. email .. "&profession=illustrator&country=GB&show_name=on"
+  local headers = {}
+  headers["Content-Type"] = "application/x-www-form-urlencoded"
+  headers["Cookie"] = "csrftoken=" .. cookie
+  headers["X-Forwarded-For"] = ip
+  return wrk.format("POST", "/letters/ai-training/sign/", headers, body)
+end
+"""
+
+
+def sh(*args, **kwargs):
+    return subprocess.run(args, check=True, **kwargs)
+
+
+def fresh_database() -> str:
+    import psycopg
+
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+        conn.execute(f"CREATE DATABASE {DB_NAME}")
+    return ADMIN_URL.rsplit("/", 1)[0] + "/" + DB_NAME
+
+
+def wait_healthy(base: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit("the stack did not become healthy")
+
+
+def csrf_pair(base: str) -> tuple[str, str]:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(base + "/letters/ai-training/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    cookie = next(c.value for c in jar if c.name == "csrftoken")
+    return token, cookie
+
+
+def count(base: str) -> int:
+    with urllib.request.urlopen(base + "/api/letters/ai-training/count", timeout=5) as response:
+        return json.load(response)["signatures"]
+
+
+def wrk(base, path, *, duration, connections, threads=2, script=None, script_args=()):
+    command = [
+        "wrk",
+        "-t",
+        str(threads),
+        "-c",
+        str(connections),
+        "-d",
+        f"{duration}s",
+        "--latency",
+        "--timeout",
+        "10s",
+    ]
+    if script:
+        command += ["-s", script]
+    command.append(base + path)
+    if script_args:
+        command += ["--", *script_args]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def parse_wrk(output: str) -> dict:
+    def ms(value: str) -> float:
+        number, unit = re.match(r"([\d.]+)(\w+)", value).groups()
+        return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", output, re.M))
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    errors = re.search(r"Socket errors: (.*)", output)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50": ms(latency["50"]),
+        "p99": ms(latency["99"]),
+        "requests": requests,
+        "bad": int(bad.group(1)) if bad else 0,
+        "socket_errors": errors.group(1) if errors else "",
+    }
+
+
+class Confirmer:
+    """Follows every confirmation link the worker writes to the mailbox, timing each."""
+
+    def __init__(self, base: str, mailbox: Path):
+        self.base, self.mailbox = base, mailbox
+        self.seen: set[str] = set()
+        self.confirm_times: list[float] = []
+        self.failures = 0
+        self.lock = threading.Lock()
+        self.pool = ThreadPoolExecutor(max_workers=8)
+
+    def _confirm(self, path: str) -> None:
+        try:
+            with urllib.request.urlopen(self.base + path, timeout=30) as response:
+                ok = response.status == 200
+        except OSError:
+            ok = False
+        with self.lock:
+            if ok:
+                self.confirm_times.append(time.monotonic())
+            else:
+                self.failures += 1
+
+    def scan(self) -> int:
+        new = 0
+        for entry in os.scandir(self.mailbox):
+            if not entry.name.endswith(".eml") or entry.name in self.seen:
+                continue
+            self.seen.add(entry.name)
+            match = LINK.search(Path(entry.path).read_bytes())
+            if match:
+                self.pool.submit(self._confirm, match.group(1).decode())
+                new += 1
+        return new
+
+
+class CountWatcher(threading.Thread):
+    """Polls the count every 50 ms: when did each total first become visible?"""
+
+    def __init__(self, base: str):
+        super().__init__(daemon=True)
+        self.base, self.samples, self.running = base, [], True
+
+    def run(self) -> None:
+        while self.running:
+            try:
+                self.samples.append((time.monotonic(), count(self.base)))
+            except OSError:
+                pass
+            time.sleep(0.05)
+
+
+def lag_p99(confirm_times: list[float], samples: list[tuple[float, int]], start_total: int):
+    lags = []
+    index = 0
+    for n, confirmed_at in enumerate(sorted(confirm_times), start=1):
+        while index < len(samples) and samples[index][1] < start_total + n:
+            index += 1
+        if index == len(samples):
+            break
+        lags.append(max(0.0, samples[index][0] - confirmed_at))
+    lags.sort()
+    pick = lambda p: lags[min(len(lags) - 1, int(p / 100 * len(lags)))] if lags else float("nan")  # noqa: E731
+    return pick(50), pick(99), len(lags)
+
+
+def db_facts(database_url: str) -> dict:
+    import psycopg
+
+    with psycopg.connect(database_url) as conn:
+        rows = dict(
+            conn.execute(
+                "SELECT state, count(*) FROM signatures_signature s JOIN petition_letter l "
+                "ON l.id = s.letter_id WHERE l.slug = 'ai-training' GROUP BY state"
+            ).fetchall()
+        )
+        unsent = conn.execute(
+            "SELECT count(*) FROM signatures_signature WHERE email_sent_at IS NULL "
+            "AND email LIKE 'bench-%%'"
+        ).fetchone()[0]
+        counted = conn.execute(
+            "SELECT count(*) FROM signatures_signature s "
+            "JOIN petition_letter l ON l.id = s.letter_id "
+            "WHERE l.slug = 'ai-training' AND state = 'confirmed' AND approved"
+        ).fetchone()[0]
+    return {"states": rows, "unsent": unsent, "counted": counted}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--duration", type=int, default=60)
+    parser.add_argument("--port", type=int, default=8100)
+    parser.add_argument("--sign-connections", type=int, default=32)
+    parser.add_argument("--watch-connections", type=int, default=32)
+    parser.add_argument("--drain-timeout", type=int, default=600)
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is needed: apt-get install wrk")
+
+    sys.path.insert(0, str(ROOT))
+    sh("bash", str(ROOT / ".ci/services.sh"), stdout=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{args.port}"
+    mailbox = Path(tempfile.mkdtemp(prefix="undersigned-bench-mail-"))
+    env = {
+        **os.environ,
+        "PORT": str(args.port),
+        "DATABASE_URL": fresh_database(),
+        "MAILBOX_DIR": str(mailbox),
+        "TRUSTED_PROXY_COUNT": "1",
+        "LOG_LEVEL": "WARNING",
+    }
+    env.pop("EMAIL_HOST", None)
+    stack = subprocess.Popen(
+        ["bash", str(ROOT / "bin/stack")], cwd=ROOT, env=env, start_new_session=True
+    )
+    try:
+        wait_healthy(base)
+        token, cookie = csrf_pair(base)
+        start_total = count(base)
+        run_id = str(int(time.time()))
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+            script.write(SIGN_LUA)
+        watcher = CountWatcher(base)
+        watcher.start()
+        confirmer = Confirmer(base, mailbox)
+        started = time.monotonic()
+        load = {
+            "sign": wrk(
+                base,
+                "/letters/ai-training/sign/",
+                duration=args.duration,
+                connections=args.sign_connections,
+                script=script.name,
+                script_args=(run_id, token, cookie),
+            ),
+            "count": wrk(
+                base,
+                "/api/letters/ai-training/count",
+                duration=args.duration,
+                connections=args.watch_connections,
+            ),
+            "page": wrk(
+                base,
+                "/letters/ai-training/",
+                duration=args.duration,
+                connections=args.watch_connections // 2,
+                threads=1,
+            ),
+        }
+        while any(p.poll() is None for p in load.values()):
+            confirmer.scan()
+            time.sleep(0.2)
+        load_seconds = time.monotonic() - started
+        confirmed_during_load = len(confirmer.confirm_times)
+        results = {name: parse_wrk(p.stdout.read()) for name, p in load.items()}
+        accepted = results["sign"]["requests"] - results["sign"]["bad"]
+
+        # Drain: every accepted signature gets its email, every link is followed.
+        deadline = time.monotonic() + args.drain_timeout
+        while time.monotonic() < deadline:
+            confirmer.scan()
+            confirmer.pool.submit(lambda: None).result()
+            if (
+                len(confirmer.confirm_times) + confirmer.failures >= accepted
+                and len(confirmer.seen) >= accepted
+            ):
+                break
+            time.sleep(0.5)
+        drained = time.monotonic() - started
+        confirmer.pool.shutdown(wait=True)
+        time.sleep(4)  # two fold periods
+        watcher.running = False
+        final_total = count(base)
+        facts = db_facts(env["DATABASE_URL"])
+        lag50, lag99, lag_n = lag_p99(confirmer.confirm_times, watcher.samples, start_total)
+    finally:
+        os.killpg(stack.pid, signal.SIGTERM)
+        stack.wait(timeout=60)
+        shutil.rmtree(mailbox, ignore_errors=True)
+
+    sign, count_api, page = results["sign"], results["count"], results["page"]
+    print(
+        f"\nUndersigned load benchmark — {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, "
+        f"{args.duration} s of load, stack and load on the same machine"
+    )
+    print(
+        f"accepted signatures/s   {accepted / load_seconds:8.1f}   ({accepted:,} accepted, "
+        f"{sign['bad']:,} refused, p50 {sign['p50']:.1f} ms, p99 {sign['p99']:.1f} ms)"
+    )
+    print(
+        f"confirmations/s (load)  {confirmed_during_load / load_seconds:8.1f}   "
+        f"({confirmed_during_load:,} during load; all {len(confirmer.confirm_times):,} "
+        f"after {drained:.0f} s)"
+    )
+    print(
+        f"count API               {count_api['rps']:8.1f} req/s  p50 {count_api['p50']:.1f} ms  "
+        f"p99 {count_api['p99']:.1f} ms"
+    )
+    print(
+        f"letter page             {page['rps']:8.1f} req/s  p50 {page['p50']:.1f} ms  "
+        f"p99 {page['p99']:.1f} ms"
+    )
+    print(
+        f"confirm → count visible p50 {lag50:.2f} s  p99 {lag99:.2f} s  ({lag_n:,} confirmations)"
+    )
+    expected = facts["counted"]
+    print(
+        f"final count {final_total:,}; counted rows {expected:,}: "
+        f"{'EXACT' if final_total == expected else 'MISMATCH'}"
+    )
+    print(
+        f"signatures without their email: {facts['unsent']}; confirm failures: {confirmer.failures}"
+    )
+    print(f"states: {facts['states']}")
+    if final_total != expected or facts["unsent"]:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
