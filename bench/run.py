@@ -49,7 +49,9 @@ end
 request = function()
   counter = counter + 1
   local email = string.format("bench-%s-%d-%d@example.org", run, tid, counter)
-  local ip = string.format("198.18.%d.%d", (tid * 7 + counter) % 250, counter % 250 + 1)
+  -- A distinct client address per signer (198.18.0.0/15 is the benchmarking range).
+  local ip = string.format("198.%d.%d.%d", 18 + tid % 2, math.floor(counter / 250) % 250,
+    counter % 250 + 1)
   local body = "csrfmiddlewaretoken=" .. token .. "&name=Bench+Signer+" .. counter ..
     "&email=" .. email .. "&profession=illustrator&country=GB&show_name=on"
   local headers = {}
@@ -225,7 +227,10 @@ def db_facts(database_url: str) -> dict:
             "JOIN petition_letter l ON l.id = s.letter_id "
             "WHERE l.slug = 'ai-training' AND state = 'confirmed' AND approved"
         ).fetchone()[0]
-    return {"states": rows, "unsent": unsent, "counted": counted}
+        bench_rows = conn.execute(
+            "SELECT count(*) FROM signatures_signature WHERE email LIKE 'bench-%%'"
+        ).fetchone()[0]
+    return {"states": rows, "unsent": unsent, "counted": counted, "bench_rows": bench_rows}
 
 
 def main() -> None:
