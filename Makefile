@@ -24,7 +24,12 @@ run: migrate
 	@echo "Undersigned on http://127.0.0.1:8000/  (emails: http://127.0.0.1:8000/dev/mail/)"
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-test: install
+# axe-core for the accessibility checks in the browser tests (skipped without it, locally).
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --silent; \
+	else echo "npm not found: the accessibility checks will be skipped"; fi
+
+test: install node_modules/axe-core/axe.min.js
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install

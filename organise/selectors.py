@@ -1,8 +1,11 @@
 """Which letters a user organises. A letter someone does not organise answers 404 (not 403):
 organisers of one letter learn nothing of another."""
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
+from django.urls import reverse
+from django.utils.html import escape
 
 from petition.models import Letter, Organiser
 
@@ -25,3 +28,12 @@ def organised_letter(user, slug: str, *, owner: bool = False) -> Letter:
 
 def is_owner(user, letter: Letter) -> bool:
     return user.is_staff or letter.organisers.filter(user=user, role=Organiser.Role.OWNER).exists()
+
+
+def embed_snippet(letter: Letter) -> str:
+    """The HTML organisers paste into another site to show the live count."""
+    src = settings.SITE_URL + reverse("petition:embed", kwargs={"slug": letter.slug})
+    return (
+        f'<iframe src="{src}" title="{escape(letter.title("en"))}" width="360" height="160" '
+        f'style="border:0" loading="lazy"></iframe>'
+    )

@@ -25,7 +25,7 @@ from .forms import (
     ProfessionFormSet,
     QueueFilterForm,
 )
-from .selectors import is_owner, letters_organised_by, organised_letter
+from .selectors import embed_snippet, is_owner, letters_organised_by, organised_letter
 
 
 @login_required
@@ -82,6 +82,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
         "matching": queryset.count(),
         "next_query": params.urlencode() if next_before else None,
         "owner": is_owner(request.user, letter),
+        "embed_snippet": embed_snippet(letter),
     }
     return render(request, "organise/queue.html", context, status=400 if form.errors else 200)
 

@@ -1,12 +1,15 @@
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
+from django.views.decorators.clickjacking import xframe_options_exempt
 
 from signatures.forms import SignForm
 from signatures.selectors import letter_count_json, notable_signers
 
+from . import share
 from .models import Letter
 from .selectors import featured_letter, letter_by_slug
 
@@ -31,6 +34,9 @@ def render_letter(
         "notables": notable_signers(letter=letter),
         "form": form or SignForm(letter=letter),
         "fragment_seconds": settings.LETTER_FRAGMENT_CACHE_SECONDS,
+        "card": SimpleLazyObject(lambda: share.card(letter, language)),
+        "share_links": SimpleLazyObject(lambda: share.share_links(letter, language)),
+        "letter_url": share.letter_url(letter),
     }
     return render(request, "petition/letter.html", context, status=status)
 
@@ -45,3 +51,19 @@ def letter_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "petition/privacy.html", {"purge_days": settings.PURGE_UNCONFIRMED_DAYS})
+
+
+@xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})
+def embed(request: HttpRequest, slug: str) -> HttpResponse:
+    """The count widget for other sites' iframes: the only page that may be framed."""
+    letter = letter_by_slug(slug)
+    context = {
+        "letter": letter,
+        "title": letter.title(get_language()),
+        "count": letter_count_json(slug=letter.slug),
+        "letter_url": settings.SITE_URL + letter.get_absolute_url(),
+    }
+    response = render(request, "petition/embed.html", context)
+    response["Cache-Control"] = "public, max-age=10, stale-while-revalidate=60"
+    return response

@@ -1,5 +1,5 @@
-// Live tally: poll the cached count endpoint and update the numbers in place.
-// Without JavaScript the page still shows the number it was rendered with.
+// Live tally: poll the cached count endpoint and update the numbers in place, formatted
+// for the page's language. Without JavaScript the page shows the number it was rendered with.
 (function () {
   "use strict";
   var tally = document.querySelector("[data-count-url]");
@@ -12,27 +12,36 @@
     if (!element) return;
     var text = format.format(value);
     if (element.textContent !== text) {
+      var changed = element.hasAttribute("data-shown");
       element.textContent = text;
-      element.classList.remove("bump");
-      void element.offsetWidth; // restart the animation
-      element.classList.add("bump");
+      element.setAttribute("data-shown", "");
+      if (changed) {
+        element.classList.remove("bump");
+        void element.offsetWidth; // restart the animation
+        element.classList.add("bump");
+      }
     }
+  }
+
+  function show(data) {
+    set(tally.querySelector('[data-count="signatures"]'), data.signatures);
+    Object.keys(data.by_profession || {}).forEach(function (key) {
+      var n = data.by_profession[key];
+      set(tally.querySelector('[data-profession="' + CSS.escape(key) + '"]'), n);
+      var meter = tally.querySelector('[data-profession-meter="' + CSS.escape(key) + '"]');
+      if (meter) { meter.max = Math.max(data.signatures, 1); meter.value = n; }
+    });
   }
 
   function poll() {
     if (document.hidden) return;
     fetch(url, { headers: { Accept: "application/json" }, cache: "no-cache" })
       .then(function (response) { return response.ok ? response.json() : null; })
-      .then(function (data) {
-        if (!data) return;
-        set(tally.querySelector('[data-count="signatures"]'), data.signatures);
-        Object.keys(data.by_profession || {}).forEach(function (key) {
-          set(tally.querySelector('[data-profession="' + CSS.escape(key) + '"]'), data.by_profession[key]);
-        });
-      })
+      .then(function (data) { if (data) show(data); })
       .catch(function () { /* offline for a moment: keep the last number */ });
   }
 
+  poll();
   setInterval(poll, interval);
   document.addEventListener("visibilitychange", poll);
 })();
