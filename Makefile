@@ -51,6 +51,7 @@ stack: install
 
 # The load benchmark: starts the stack on port 8100, drives it, prints figures (see README).
 bench: install
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:
