@@ -52,6 +52,7 @@ stack: install
 # The load benchmark: starts the stack on port 8100, drives it, prints figures (see README).
 bench: install
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	@command -v nginx >/dev/null || apt-get install -y -qq nginx-light || true
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 clean:

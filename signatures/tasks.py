@@ -1,6 +1,8 @@
 """Celery entry points. Each takes ids, re-reads rows, and is safe to run twice."""
 
 import logging
+import math
+import time
 
 from celery import shared_task
 from django.conf import settings
@@ -13,8 +15,8 @@ from .selectors import signatures_due_email
 
 log = logging.getLogger(__name__)
 
-# How long changes gather before one fold adds them all (the count's visible lag).
-FOLD_DELAY_SECONDS = 1  # whole seconds: the cache key's lifetime
+# How long changes gather before one fold adds them all (part of the count's visible lag).
+FOLD_WINDOW_SECONDS = 0.5
 
 
 @shared_task(bind=True, acks_late=True, max_retries=8)
@@ -56,20 +58,19 @@ def tally_recount_all_task() -> int:
 
 
 def schedule_tally_fold(letter_id: int) -> None:
-    """Fold soon. With a worker, one fold per letter per FOLD_DELAY_SECONDS takes every change
-    of that window; in-process (no Redis) fold at once. Beat's fold-all repairs a lost one."""
+    """Fold soon. With a worker, changes are gathered in windows of FOLD_WINDOW_SECONDS: the
+    first change of a window schedules one fold at its end, which takes every change of the
+    window. In-process (no Redis) fold at once. Beat's fold-all repairs a lost one."""
     if settings.CELERY_TASK_ALWAYS_EAGER:
         tally.tally_fold(letter_id=letter_id)
         return
+    now = time.time()
+    window = math.floor(now / FOLD_WINDOW_SECONDS)
     try:
-        first = cache.add(f"tally-fold-scheduled:{letter_id}", 1, timeout=FOLD_DELAY_SECONDS)
+        first = cache.add(f"tally-fold:{letter_id}:{window}", 1, timeout=5)
     except Exception:  # noqa: BLE001 - Redis down: beat's fold-all will do it
         log.warning("cache unavailable; fold of letter %s left to the sweep", letter_id)
         return
     if first:
-        enqueue(tally_fold_task, letter_id, countdown=FOLD_DELAY_SECONDS)
-
-
-@shared_task
-def purge_unconfirmed_task() -> int:
-    return services.signatures_purge_unconfirmed(older_than_days=settings.PURGE_UNCONFIRMED_DAYS)
+        window_end = (window + 1) * FOLD_WINDOW_SECONDS
+        enqueue(tally_fold_task, letter_id, countdown=window_end - now + 0.05)
