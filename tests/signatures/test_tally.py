@@ -9,6 +9,7 @@ from django.db import connection
 
 from signatures import services
 from signatures.models import ProfessionTally, Signature, Tally, TallyChange
+from signatures.moderation import signatures_moderate
 from signatures.selectors import letter_count
 from signatures.tally import tally_fold, tally_recount
 
@@ -116,26 +117,40 @@ def test_concurrent_confirms_double_clicks_and_withdrawals_leave_exact_counters(
     ][:200]
     ids = [s.pk for s in signatures]
     withdrawn = set(ids[::4])
+    removed = set(ids[1::5]) - withdrawn
 
     def act(job):
         kind, signature_id = job
         try:
             if kind == "confirm":
                 services.signature_confirm(signature_id=signature_id)
-            else:
+            elif kind == "withdraw":
                 services.signature_withdraw(signature_id=signature_id)
+            else:
+                signatures_moderate(
+                    letter=letter,
+                    actor=None,
+                    action="remove",
+                    signature_ids=[signature_id],
+                    reason="spam",
+                )
         finally:
             connection.close()
 
-    # Every signature confirmed twice (a double click), a quarter withdrawn meanwhile.
-    jobs = [("confirm", i) for i in ids] * 2 + [("withdraw", i) for i in withdrawn]
+    # Every signature confirmed twice (a double click); meanwhile a quarter withdrawn by their
+    # signers and a fifth removed by organisers.
+    jobs = (
+        [("confirm", i) for i in ids] * 2
+        + [("withdraw", i) for i in withdrawn]
+        + [("remove", i) for i in removed]
+    )
     jobs.sort(key=lambda job: (job[1] * 7919) % 1009)  # interleave kinds and ids
     with ThreadPoolExecutor(max_workers=16) as pool:
         list(pool.map(act, jobs))
 
     tally_fold(letter_id=letter.pk)
     count = letter_count(letter=letter)
-    assert count.signatures == true_count(letter) == 200 - len(withdrawn)
+    assert count.signatures == true_count(letter) == 200 - len(withdrawn) - len(removed)
     assert count.notable == Signature.objects.counted().filter(letter=letter, notable=True).count()
     for profession in professions:
         expected = Signature.objects.counted().filter(profession=profession).count()
