@@ -87,3 +87,12 @@ def test_unverified_staff_user_can_still_reach_admin_only_after_sign_in(client, 
     user = make_user("root", is_staff=True, is_superuser=True)
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     assert client.get("/admin/").status_code == 200
+
+
+def test_admin_sign_in_goes_through_allauth_so_mfa_applies(client, db):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    make_user("plain")
+    client.post("/accounts/login/", {"login": "plain@example.org", "password": PASSWORD})
+    assert client.get("/admin/login/").status_code == 403  # signed in, but not staff
