@@ -37,3 +37,8 @@ def enqueue_on_commit(task, *args, countdown: float | None = None) -> None:
 def reset_broker_backoff() -> None:
     global _broker_down_until
     _broker_down_until = 0.0
+
+
+def retry_countdown(retries: int) -> int:
+    """Exponential backoff for retried tasks: 30 s, 1 min, 2 min … capped at an hour."""
+    return min(3600, 30 * 2**retries)

@@ -3,6 +3,7 @@ import smtplib
 from celery import shared_task
 
 from .emails import send_rendered
+from .queue import retry_countdown
 
 
 @shared_task(bind=True, max_retries=8)
@@ -11,4 +12,4 @@ def send_email_task(self, message: dict) -> None:
     try:
         send_rendered(message)
     except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError) as exc:
-        raise self.retry(exc=exc, countdown=min(3600, 30 * 2**self.request.retries)) from exc
+        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc

@@ -21,15 +21,17 @@ def render_letter(
     template), so the values here are lazy: a cache hit never computes them."""
     language = get_language()
 
+    count = SimpleLazyObject(lambda: letter_count_json(slug=letter.slug))
+
     def professions():
-        totals = letter_count_json(slug=letter.slug)["by_profession"]
+        totals = count["by_profession"]
         return [(p, totals.get(p.key, 0)) for p in letter.professions.all()]
 
     context = {
         "letter": letter,
         "title": letter.title(language),
         "body_html": lambda: letter.body_html(language),
-        "count": SimpleLazyObject(lambda: letter_count_json(slug=letter.slug)),
+        "count": count,
         "professions": SimpleLazyObject(professions),
         "notables": notable_signers(letter=letter),
         "form": form or SignForm(letter=letter),

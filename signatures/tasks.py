@@ -8,7 +8,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
 
-from ops.queue import enqueue
+from ops.queue import enqueue, retry_countdown
 
 from . import services, tally
 from .selectors import signatures_due_email
@@ -24,8 +24,8 @@ def send_signature_email_task(self, signature_id: int) -> bool:
     try:
         return services.signature_email_send(signature_id=signature_id)
     except services.TemporaryEmailError as exc:
-        # 30 s, 1 min, 2 min … capped at an hour; after that the hourly sweep takes over.
-        raise self.retry(exc=exc, countdown=min(3600, 30 * 2**self.request.retries)) from exc
+        # After the last retry the sweep takes over: the email stays due.
+        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
 
 
 @shared_task
