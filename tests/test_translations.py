@@ -34,3 +34,24 @@ def test_arabic_letter_page_uses_the_arabic_catalog(client, letter):
     body = client.get(f"/letters/{letter.slug}/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
     assert "وقّع الرسالة" in body
     assert "Sign the letter" not in body
+
+
+@pytest.mark.django_db
+def test_language_switcher_choice_sticks(client, letter):
+    response = client.post("/i18n/setlang/", {"language": "ar", "next": f"/letters/{letter.slug}/"})
+    assert response.status_code == 302
+    body = client.get(f"/letters/{letter.slug}/").content.decode()
+    assert '<html lang="ar" dir="rtl">' in body
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert '<html lang="en" dir="ltr">' in client.get(f"/letters/{letter.slug}/").content.decode()
+
+
+@pytest.mark.django_db
+def test_arabic_emails_and_pages_for_every_public_template(client, letter):
+    for path in (
+        f"/letters/{letter.slug}/signatures/",
+        f"/letters/{letter.slug}/signed/",
+        "/privacy/",
+    ):
+        body = client.get(path, HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+        assert 'dir="rtl"' in body
