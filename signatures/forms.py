@@ -6,6 +6,7 @@ from petition.models import Letter, Profession
 
 from .defences import started_token
 from .normalise import clean_text
+from .selectors import BadCursor, decode_cursor
 from .widgets import CountryField
 
 
@@ -99,8 +100,6 @@ class SignatureFilterForm(forms.Form):
         return clean_text(self.cleaned_data.get("q", ""))
 
     def clean_cursor(self) -> str:
-        from .selectors import BadCursor, decode_cursor
-
         cursor = self.cleaned_data.get("cursor", "")
         if cursor:
             try:

@@ -8,11 +8,13 @@ from petition.models import Letter, Profession
 
 from .normalise import search_key
 
+# What counts (CONTRACT.md): confirmed and approved, not withdrawn or removed.
+COUNTED = Q(state="confirmed", approved=True)
+
 
 class SignatureQuerySet(models.QuerySet):
     def counted(self):
-        """What counts (CONTRACT.md): confirmed and approved, not withdrawn or removed."""
-        return self.filter(state=Signature.State.CONFIRMED, approved=True)
+        return self.filter(COUNTED)
 
     def listed(self):
         """Counted signatures whose signers chose to be listed by name."""

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from petition.models import Letter
 
-from .models import ProfessionTally, Signature, Tally
+from .models import COUNTED, ProfessionTally, Signature, Tally
 from .normalise import search_key
 
 log = logging.getLogger(__name__)
@@ -190,7 +190,7 @@ def public_signatures(
 QUEUE_STATES = {
     "pending": Q(state=Signature.State.PENDING),
     "awaiting": Q(state=Signature.State.CONFIRMED, approved=False),
-    "counted": Q(state=Signature.State.CONFIRMED, approved=True),
+    "counted": COUNTED,
     "withdrawn": Q(state=Signature.State.WITHDRAWN),
     "removed": Q(state=Signature.State.REMOVED),
 }
