@@ -94,6 +94,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+# Letters, their professions and block lists are read on every signature: each process keeps
+# them this many seconds (a change made in another process shows after at most that long).
+LOCAL_CACHE_SECONDS = env.float("LOCAL_CACHE_SECONDS", default=2.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: Celery broker, cache and rate-limit store. Without it, tasks run in-process.
@@ -101,7 +104,7 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "ops.cache.ReusingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="undersigned"),
             # Fail fast when Redis is away: every cache use here has a fallback.
@@ -222,9 +225,8 @@ EMAIL_SWEEP_AFTER_SECONDS = env.int("EMAIL_SWEEP_AFTER_SECONDS", default=30)
 PURGE_UNCONFIRMED_DAYS = env.int("PURGE_UNCONFIRMED_DAYS", default=30)
 # At most this many emails to one signature, ever (resending is a spam vector).
 SIGNATURE_MAX_EMAILS = env.int("SIGNATURE_MAX_EMAILS", default=5)
-# Sign-form defences (see signatures/defences.py). Rates are django-ratelimit's "N/period".
+# Sign-form defences (see signatures/defences.py). Rates read "N/period": 5/m, 50/h, 100/10m.
 RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
-RATELIMIT_FAIL_OPEN = True  # a cache outage must not stop people signing
 RATELIMIT_SIGN_IP_BURST = env("RATELIMIT_SIGN_IP_BURST", default="5/m")
 RATELIMIT_SIGN_IP_HOURLY = env("RATELIMIT_SIGN_IP_HOURLY", default="50/h")
 RATELIMIT_SIGN_EMAIL = env("RATELIMIT_SIGN_EMAIL", default="5/h")

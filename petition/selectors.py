@@ -1,5 +1,9 @@
+import copy
+import threading
+
+from cachetools import TTLCache, cached
+from django.conf import settings
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
 from .models import Letter
 
@@ -12,5 +16,19 @@ def featured_letter() -> Letter:
     return letter
 
 
+@cached(TTLCache(maxsize=256, ttl=settings.LOCAL_CACHE_SECONDS), lock=threading.Lock())
+def _letter_snapshot(slug: str) -> Letter | None:
+    return Letter.objects.filter(slug=slug).prefetch_related("professions").first()
+
+
+# Saving a letter or a profession clears this process's copies at once (see apps.py).
+forget_letters = _letter_snapshot.cache_clear
+
+
 def letter_by_slug(slug: str) -> Letter:
-    return get_object_or_404(Letter, slug=slug)
+    """The letter with its professions, as read at most LOCAL_CACHE_SECONDS ago: public pages
+    and every signature ask for it. A copy, so a caller's changes stay its own."""
+    letter = _letter_snapshot(slug)
+    if letter is None:
+        raise Http404("No such letter.")
+    return copy.copy(letter)

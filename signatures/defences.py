@@ -1,20 +1,21 @@
 """Defences of the sign form: rate limits, bot traps, block lists.
 
-Rate limits use django-ratelimit (fixed windows kept in the Django cache: Redis when
-REDIS_URL is set, so every web process shares them). Bot traps and organisers' blocks are
-silent: the bot gets the normal answer, so it learns nothing to change.
+Rate limits are fixed windows counted in Redis when REDIS_URL is set, so every web process
+shares them (ops/ratelimit.py). Bot traps and organisers' blocks are silent: the bot gets
+the normal answer, so it learns nothing to change.
 """
 
 import ipaddress
 import logging
+import threading
 import time
 
+from cachetools import TTLCache, cached
 from django.conf import settings
 from django.core import signing
 from django.db.models import Q
-from django.http import HttpRequest
-from django_ratelimit.core import is_ratelimited
 
+from ops.ratelimit import Limit, first_exceeded
 from petition.models import Letter
 
 from .models import Block
@@ -26,36 +27,20 @@ STARTED_FIELD = "started"
 _STARTED_SALT = "undersigned.sign-form.started"
 
 
-def _limited(request: HttpRequest, group: str, value: str, rate: str) -> bool:
-    if not rate:
-        return False
-    try:
-        return is_ratelimited(
-            request, group=group, key=lambda _group, _request: value, rate=rate, increment=True
-        )
-    except Exception:  # noqa: BLE001 - a cache outage must not stop people signing
-        log.warning("rate-limit store unavailable; %s not enforced", group, exc_info=True)
-        return False
-
-
-def sign_throttled(*, request: HttpRequest, letter: Letter, ip: str) -> str | None:
-    """Which limit this attempt breaks, if any. Counted before validation: bots that send
-    garbage spend their allowance too."""
-    checks = [
-        ("sign-ip-burst", f"{letter.pk}:{ip}", settings.RATELIMIT_SIGN_IP_BURST),
-        ("sign-ip-hourly", f"{letter.pk}:{ip}", settings.RATELIMIT_SIGN_IP_HOURLY),
-        ("sign-letter", str(letter.pk), settings.RATELIMIT_SIGN_LETTER),
+def sign_throttled(*, letter: Letter, ip: str, email_key: str | None) -> str | None:
+    """Which limit this attempt breaks, if any. Every attempt counts, valid or not: bots
+    that send garbage spend their allowance too. Re-signing is how a confirmation is
+    resent, so each address has a limit of its own."""
+    limits = [
+        Limit("sign-ip-burst", f"{letter.pk}:{ip}", settings.RATELIMIT_SIGN_IP_BURST),
+        Limit("sign-ip-hourly", f"{letter.pk}:{ip}", settings.RATELIMIT_SIGN_IP_HOURLY),
+        Limit("sign-letter", str(letter.pk), settings.RATELIMIT_SIGN_LETTER),
     ]
-    for group, value, rate in checks:
-        if _limited(request, group, value, rate):
-            return group
-    return None
-
-
-def email_throttled(*, request: HttpRequest, letter: Letter, email_key: str) -> bool:
-    """Re-signing is how a confirmation is resent: limit it per address."""
-    value = f"{letter.pk}:{email_key}"
-    return _limited(request, "sign-email", value, settings.RATELIMIT_SIGN_EMAIL)
+    if email_key:
+        limits.append(
+            Limit("sign-email", f"{letter.pk}:{email_key}", settings.RATELIMIT_SIGN_EMAIL)
+        )
+    return first_exceeded(limits)
 
 
 def started_token() -> str:
@@ -81,19 +66,38 @@ def automation_reason(data) -> str | None:
     return None
 
 
+@cached(TTLCache(maxsize=1024, ttl=settings.LOCAL_CACHE_SECONDS), lock=threading.Lock())
+def _blocks(letter_id: int) -> tuple[tuple[str, str, object], ...]:
+    """The blocks for a letter, networks parsed; kept a few seconds in this process (every
+    signature asks; saving a Block clears it here at once, see apps.py)."""
+    blocks = []
+    for block in Block.objects.filter(Q(letter_id=letter_id) | Q(letter__isnull=True)):
+        network = None
+        if block.kind == Block.Kind.NETWORK:
+            try:
+                network = ipaddress.ip_network(block.value, strict=False)
+            except ValueError:
+                continue
+        blocks.append((block.kind, block.value, network))
+    return tuple(blocks)
+
+
+forget_blocks = _blocks.cache_clear
+
+
 def blocked_reason(*, letter: Letter, email: str, ip: str) -> str | None:
     """The organisers' block that matches this signature, if any."""
     domain = email.rpartition("@")[2].lower()
-    blocks = Block.objects.filter(Q(letter=letter) | Q(letter__isnull=True))
-    for block in blocks.only("kind", "value"):
-        if block.kind == Block.Kind.DOMAIN and (
-            domain == block.value or domain.endswith("." + block.value)
-        ):
-            return f"blocked domain {block.value}"
-        if block.kind == Block.Kind.NETWORK and ip:
-            try:
-                if ipaddress.ip_address(ip) in ipaddress.ip_network(block.value, strict=False):
-                    return f"blocked network {block.value}"
-            except ValueError:
-                continue
+    address = None
+    if ip:
+        try:
+            address = ipaddress.ip_address(ip)
+        except ValueError:
+            address = None
+    for kind, value, network in _blocks(letter.pk):
+        if kind == Block.Kind.DOMAIN and (domain == value or domain.endswith("." + value)):
+            return f"blocked domain {value}"
+        if network is not None and address is not None and address.version == network.version:
+            if address in network:
+                return f"blocked network {value}"
     return None

@@ -10,9 +10,17 @@ from .selectors import BadCursor, decode_cursor
 from .widgets import CountryField
 
 
-class ProfessionChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Profession) -> str:
-        return obj.label()
+class ProfessionChoiceField(forms.ChoiceField):
+    """One of the letter's professions, cleaned to the Profession. Built from the letter's
+    already loaded professions: no query per form (there is a form on every signature)."""
+
+    def set_professions(self, professions: list[Profession]) -> None:
+        self._by_key = {p.key: p for p in professions}
+        self.choices = [("", _("Choose…"))] + [(p.key, p.label()) for p in professions]
+
+    def clean(self, value) -> Profession | None:
+        key = super().clean(value)
+        return self._by_key[key] if key else None
 
 
 class SignForm(forms.Form):
@@ -22,12 +30,7 @@ class SignForm(forms.Form):
         max_length=254,
         help_text=_("We send one email to confirm. It is never shown publicly."),
     )
-    profession = ProfessionChoiceField(
-        label=_("Profession"),
-        queryset=Profession.objects.none(),
-        to_field_name="key",
-        empty_label=_("Choose…"),
-    )
+    profession = ProfessionChoiceField(label=_("Profession"))
     role = forms.CharField(
         label=_("Role"),
         max_length=120,
@@ -49,8 +52,9 @@ class SignForm(forms.Form):
 
     def __init__(self, *args, letter: Letter, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["profession"].queryset = letter.professions.all()
-        self.fields["started"].initial = started_token()
+        self.fields["profession"].set_professions(list(letter.professions.all()))
+        if not self.is_bound:
+            self.fields["started"].initial = started_token()
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"]

@@ -1,6 +1,7 @@
 """Writes on signatures. Each state change goes through one function here, which journals the
 counter change in the same transaction (see tally.py), so the counters cannot drift."""
 
+import contextlib
 import hashlib
 import hmac
 import logging
@@ -63,36 +64,44 @@ def signature_sign(
     email = normalise_email(data["email"])
     key = canonical_email(email)
     now = timezone.now()
-    state = Signature.State.REMOVED if blocked_reason else Signature.State.PENDING
+    signature = _insert_new(
+        letter=letter,
+        email=email,
+        email_key=key,
+        language=language,
+        approved=letter.moderation == Letter.Moderation.POST,
+        ip_hash=hash_ip(ip),
+        user_agent=(user_agent or "")[:300],
+        email_requested_at=None if blocked_reason else now,
+        state=Signature.State.REMOVED if blocked_reason else Signature.State.PENDING,
+        removed_reason=blocked_reason or "",
+        **_details(data),
+    )
+    if signature is not None:
+        if not blocked_reason:
+            enqueue_on_commit(_send_task(), signature.pk)
+        return signature
+    # This address signed before (or a twin submission won the race): the slow path.
     with transaction.atomic():
-        signature = (
-            Signature.objects.select_for_update().filter(letter=letter, email_key=key).first()
-        )
-        if signature is None:
-            try:
-                with transaction.atomic():
-                    signature = Signature.objects.create(
-                        letter=letter,
-                        email=email,
-                        email_key=key,
-                        language=language,
-                        approved=letter.moderation == Letter.Moderation.POST,
-                        ip_hash=hash_ip(ip),
-                        user_agent=(user_agent or "")[:300],
-                        email_requested_at=None if blocked_reason else now,
-                        state=state,
-                        removed_reason=blocked_reason or "",
-                        **_details(data),
-                    )
-            except IntegrityError:
-                # Two submissions raced; the other one created the row.
-                signature = Signature.objects.select_for_update().get(letter=letter, email_key=key)
-            else:
-                if not blocked_reason:
-                    enqueue_on_commit(_send_task(), signature.pk)
-                return signature
+        signature = Signature.objects.select_for_update().get(letter=letter, email_key=key)
         if not blocked_reason:
             _sign_again(signature=signature, letter=letter, data=data, language=language, now=now)
+    return signature
+
+
+def _insert_new(**fields) -> Signature | None:
+    """INSERT the signature; None if the letter already has one for this address.
+
+    The common case is one statement in autocommit: no transaction, no prior SELECT (the
+    unique constraint is the check). Inside a caller's transaction a savepoint keeps a
+    conflict from spoiling it."""
+    signature = Signature(**fields)
+    nested = transaction.get_connection().in_atomic_block
+    try:
+        with transaction.atomic() if nested else contextlib.nullcontext():
+            signature.save(force_insert=True)
+    except IntegrityError:
+        return None
     return signature
 
 

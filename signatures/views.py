@@ -26,18 +26,18 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
     if not letter.is_open:
         return render(request, "signatures/closed.html", {"letter": letter}, status=403)
     ip = client_ip(request)
-    if defences.sign_throttled(request=request, letter=letter, ip=ip):
+    form = SignForm(request.POST, letter=letter)
+    valid = form.is_valid()
+    email_key = canonical_email(form.cleaned_data["email"]) if valid else None
+    if defences.sign_throttled(letter=letter, ip=ip, email_key=email_key):
         return _throttled(request, letter)
     automated = defences.automation_reason(request.POST)
     if automated:
         log.info("sign: discarded a submission to %s: %s", letter.slug, automated)
         return _see_other("signatures:signed", slug=letter.slug)
-    form = SignForm(request.POST, letter=letter)
-    if not form.is_valid():
+    if not valid:
         return render_letter(request, letter, form=form, status=400)
     email = form.cleaned_data["email"]
-    if defences.email_throttled(request=request, letter=letter, email_key=canonical_email(email)):
-        return _throttled(request, letter)
     services.signature_sign(
         letter=letter,
         data=form.cleaned_data,

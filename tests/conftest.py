@@ -5,6 +5,8 @@ import pytest
 from django.core.cache import cache
 
 from config.celery import app as celery_app
+from petition.selectors import forget_letters
+from signatures.defences import forget_blocks
 
 from .factories import LetterFactory, ProfessionFactory
 
@@ -29,6 +31,8 @@ def _test_settings(settings, tmp_path):
     settings.RATELIMIT_ENABLE = False  # tests/signatures/test_defences.py turns it on
     celery_app.conf.task_always_eager = True
     cache.clear()
+    forget_letters()
+    forget_blocks()
     yield
     cache.clear()
 
