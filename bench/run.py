@@ -194,6 +194,38 @@ class CountWatcher(threading.Thread):
             time.sleep(0.05)
 
 
+ROLES = [  # (role, words the process's command line must all contain), first match wins
+    ("web: cache refreshes", ("gunicorn", "watchers")),
+    ("web: gunicorn", ("gunicorn",)),
+    ("email worker", ("celery", "-Q celery")),
+    ("counts worker", ("celery", "-Q counts")),
+    ("beat", ("celery", "beat")),
+    ("postgresql", ("postgres",)),
+    ("redis", ("redis-server",)),
+    ("nginx", ("nginx",)),
+    ("load: wrk", ("wrk",)),
+    ("load: confirmer and poller", ("bench/run.py",)),
+]
+
+
+def cpu_seconds_by_role() -> dict[str, float]:
+    """CPU seconds each part of the stack has used so far, from /proc (Linux only)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    totals: dict[str, float] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            command = Path(entry.path, "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            fields = Path(entry.path, "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        role = next((r for r, words in ROLES if all(w in command for w in words)), None)
+        if role:
+            totals[role] = totals.get(role, 0.0) + (int(fields[11]) + int(fields[12])) / tick
+    return totals
+
+
 def lag_p99(confirm_times: list[float], samples: list[tuple[float, int]], start_total: int):
     lags = []
     index = 0
@@ -273,6 +305,7 @@ def main() -> None:
         watcher.start()
         confirmer = Confirmer(base, mailbox)
         started = time.monotonic()
+        cpu_samples = []  # (when, CPU by role): after the first second, before the last
         load = {
             "sign": wrk(
                 base,
@@ -298,8 +331,15 @@ def main() -> None:
         }
         while any(p.poll() is None for p in load.values()):
             confirmer.scan()
+            elapsed = time.monotonic() - started
+            if (not cpu_samples and elapsed > 1) or (
+                len(cpu_samples) == 1 and elapsed > args.duration - 1
+            ):
+                cpu_samples.append((time.monotonic(), cpu_seconds_by_role()))
             time.sleep(0.2)
         load_seconds = time.monotonic() - started
+        (t0, before), (t1, after) = cpu_samples
+        cpu = {role: (after[role] - before.get(role, 0.0)) / (t1 - t0) for role in after}
         confirmed_during_load = len(confirmer.confirm_times)
         results = {name: parse_wrk(p.stdout.read()) for name, p in load.items()}
         accepted = results["sign"]["requests"] - results["sign"]["bad"]
@@ -364,6 +404,9 @@ def main() -> None:
         f"signatures without their email: {facts['unsent']}; confirm failures: {confirmer.failures}"
     )
     print(f"states: {facts['states']}")
+    print(f"CPU during the load, in cores (of {os.cpu_count()}):")
+    for role, cores in sorted(cpu.items(), key=lambda item: -item[1]):
+        print(f"  {role:28} {cores:5.2f}")
     if final_total != expected or facts["unsent"]:
         raise SystemExit(1)
 

@@ -21,20 +21,25 @@ def render_email(name: str, *, to: str, context: dict, language: str = "en") -> 
     }
 
 
-def send_rendered(message: dict) -> None:
+def send_rendered(message: dict, *, connection=None) -> None:
     email = EmailMultiAlternatives(
         subject=message["subject"],
         body=message["body"],
         from_email=message["from_email"],
         to=message["to"],
+        connection=connection,
     )
     if message.get("html"):
         email.attach_alternative(message["html"], "text/html")
     email.send()
 
 
-def send_templated(name: str, *, to: str, context: dict, language: str = "en") -> None:
-    send_rendered(render_email(name, to=to, context=context, language=language))
+def send_templated(
+    name: str, *, to: str, context: dict, language: str = "en", connection=None
+) -> None:
+    send_rendered(
+        render_email(name, to=to, context=context, language=language), connection=connection
+    )
 
 
 def send_later(message: dict) -> None:

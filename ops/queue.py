@@ -1,8 +1,10 @@
 """Handing work to Celery without ever failing the request that asked for it."""
 
 import logging
+import math
 import time
 
+from django.core.cache import cache
 from django.db import transaction
 
 log = logging.getLogger(__name__)
@@ -42,3 +44,22 @@ def reset_broker_backoff() -> None:
 def retry_countdown(retries: int) -> int:
     """Exponential backoff for retried tasks: 30 s, 1 min, 2 min … capped at an hour."""
     return min(3600, 30 * 2**retries)
+
+
+def enqueue_once_per_window(task, *args, window: float) -> bool:
+    """Send `task(*args)` at most once per `window` seconds, to run when the window ends.
+
+    The first caller of a window sends it (a Redis SETNX decides who is first); every later
+    caller of the same window rides along, so a burst of N requests costs one task. Returns
+    whether this call sent it. Used where the task takes all pending work, not one item."""
+    now = time.time()
+    number = math.floor(now / window)
+    key = f"window:{task.name}:{':'.join(map(str, args))}:{window}:{number}"
+    try:
+        first = cache.add(key, 1, timeout=max(5, math.ceil(window * 4)))
+    except Exception:  # noqa: BLE001 - Redis down: the task's periodic sweep does the work
+        log.warning("cache unavailable; %s%r left to its sweep", task.name, args)
+        return False
+    if not first:
+        return False
+    return enqueue(task, *args, countdown=(number + 1) * window - now + 0.02)

@@ -28,17 +28,6 @@ def email_due(now: datetime) -> Q:
     )
 
 
-def signatures_due_email(*, limit: int = 1000) -> list[int]:
-    """Ids whose email was requested but not sent: a lost task message, a dead broker."""
-    now = timezone.now()
-    older_than = timedelta(seconds=settings.EMAIL_SWEEP_AFTER_SECONDS)
-    return list(
-        Signature.objects.filter(email_due(now), email_requested_at__lt=now - older_than)
-        .order_by("email_requested_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-
-
 @dataclass
 class LetterCount:
     slug: str

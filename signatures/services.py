@@ -6,16 +6,17 @@ import hashlib
 import hmac
 import logging
 import smtplib
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
+from django.core import mail
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 from django.urls import reverse
 from django.utils import timezone
 
 from ops.emails import send_templated
-from ops.queue import enqueue_on_commit
 from petition.models import Letter
 
 from .models import Signature
@@ -79,7 +80,7 @@ def signature_sign(
     )
     if signature is not None:
         if not blocked_reason:
-            enqueue_on_commit(_send_task(), signature.pk)
+            _request_email(signature.pk)
         return signature
     # This address signed before (or a twin submission won the race): the slow path.
     with transaction.atomic():
@@ -122,16 +123,16 @@ def _sign_again(*, signature: Signature, letter: Letter, data: dict, language: s
         tally_record(signature=signature, before=before)
     if signature.emails_sent < settings.SIGNATURE_MAX_EMAILS:
         signature.email_requested_at = now
-        enqueue_on_commit(_send_task(), signature.pk)
+        _request_email(signature.pk)
     else:
         log.info("signature %s: email cap reached; no more mail", signature.pk)
     signature.save(update_fields=fields)
 
 
-def _send_task():
-    from .tasks import send_signature_email_task
+def _request_email(signature_id: int) -> None:
+    from .tasks import schedule_signature_email
 
-    return send_signature_email_task
+    transaction.on_commit(lambda: schedule_signature_email(signature_id))
 
 
 def _change_state(*, signature_id: int, allowed_from: set[str], **changes) -> Signature | None:
@@ -218,50 +219,95 @@ def signature_links(signature: Signature) -> dict[str, str]:
 
 
 def signature_email_send(*, signature_id: int) -> bool:
-    """Send the email a signature is due, once. Returns whether one was sent.
-
-    A lease (email_claimed_at) keeps two workers from sending the same email; the request is
-    cleared only after the mail server accepted it, so a worker killed mid-send loses nothing:
-    the lease expires and the sweep sends it."""
+    """Send the email a signature is due, once. Returns whether one was sent; raises
+    TemporaryEmailError when the mail server may accept it later (the task retries)."""
     now = timezone.now()
     if not Signature.objects.filter(email_due(now), pk=signature_id).update(email_claimed_at=now):
         return False
     signature = Signature.objects.select_related("letter", "profession").get(pk=signature_id)
-    requested_at = signature.email_requested_at
-    if signature.state == Signature.State.REMOVED:
-        Signature.objects.filter(pk=signature_id).update(
-            email_requested_at=None, email_claimed_at=None
+    batch = _send_claimed([signature], claimed_at=now)
+    if batch.temporary_error:
+        raise TemporaryEmailError(batch.temporary_error)
+    return batch.sent == 1
+
+
+@dataclass
+class EmailBatch:
+    claimed: int = 0
+    sent: int = 0
+    temporary_error: str = ""  # set when the mail server failed; the rest stay due
+
+
+def signatures_email_batch(*, limit: int = 100, requested_before=None) -> EmailBatch:
+    """Claim up to `limit` due emails (oldest first) and send them over one connection.
+
+    A lease (email_claimed_at) keeps two workers from sending the same email (SKIP LOCKED:
+    they take different rows at once); each is marked sent as soon as the server accepted
+    it, so a worker killed mid-batch loses nothing and re-sends at most the one in flight:
+    the leases of the rest expire and the next batch sends them."""
+    now = timezone.now()
+    due = Signature.objects.filter(email_due(now))
+    if requested_before is not None:
+        due = due.filter(email_requested_at__lt=requested_before)
+    with transaction.atomic():
+        ids = list(
+            due.order_by("email_requested_at")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:limit]
         )
-        return False
-    try:
-        _deliver(signature)
-    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError) as exc:
-        if _is_permanent(exc):
-            Signature.objects.filter(pk=signature_id).update(
-                email_requested_at=None,
+        Signature.objects.filter(pk__in=ids).update(email_claimed_at=now)
+    signatures = Signature.objects.select_related("letter", "profession").filter(pk__in=ids)
+    return _send_claimed(list(signatures), claimed_at=now)
+
+
+def _send_claimed(signatures: list[Signature], *, claimed_at) -> EmailBatch:
+    batch = EmailBatch(claimed=len(signatures))
+    with mail.get_connection() as connection:  # one SMTP session for the whole batch
+        for index, signature in enumerate(signatures):
+            if signature.state == Signature.State.REMOVED:
+                Signature.objects.filter(pk=signature.pk).update(
+                    email_requested_at=None, email_claimed_at=None
+                )
+                continue
+            try:
+                _deliver(signature, connection=connection)
+            except (
+                smtplib.SMTPRecipientsRefused,
+                smtplib.SMTPSenderRefused,
+                smtplib.SMTPDataError,
+            ) as exc:
+                if not _is_permanent(exc):
+                    return _stop(batch, signatures[index:], exc)
+                Signature.objects.filter(pk=signature.pk).update(
+                    email_requested_at=None,
+                    email_claimed_at=None,
+                    email_failed_at=timezone.now(),
+                    email_failure=str(exc)[:300],
+                )
+                log.warning("signature %s: permanent email failure: %s", signature.pk, exc)
+                continue
+            except (smtplib.SMTPException, OSError) as exc:
+                return _stop(batch, signatures[index:], exc)
+            # A request made after the claim (signing again meanwhile) stays due.
+            Signature.objects.filter(pk=signature.pk).update(
+                email_sent_at=timezone.now(),
+                emails_sent=F("emails_sent") + 1,
                 email_claimed_at=None,
-                email_failed_at=timezone.now(),
-                email_failure=str(exc)[:300],
+                email_requested_at=Case(
+                    When(email_requested_at__lte=claimed_at, then=Value(None)),
+                    default=F("email_requested_at"),
+                ),
             )
-            log.warning("signature %s: permanent email failure: %s", signature_id, exc)
-            return False
-        _release(signature_id)
-        raise TemporaryEmailError(str(exc)) from exc
-    except (smtplib.SMTPException, OSError) as exc:
-        _release(signature_id)
-        raise TemporaryEmailError(str(exc)) from exc
-    Signature.objects.filter(pk=signature_id).update(
-        email_sent_at=timezone.now(), emails_sent=F("emails_sent") + 1, email_claimed_at=None
-    )
-    # A new request that arrived while sending stays due; only this one is done.
-    Signature.objects.filter(pk=signature_id, email_requested_at=requested_at).update(
-        email_requested_at=None
-    )
-    return True
+            batch.sent += 1
+    return batch
 
 
-def _release(signature_id: int) -> None:
-    Signature.objects.filter(pk=signature_id).update(email_claimed_at=None)
+def _stop(batch: EmailBatch, unsent: list[Signature], exc: Exception) -> EmailBatch:
+    """The mail server failed: release what is left of the batch for a later try."""
+    Signature.objects.filter(pk__in=[s.pk for s in unsent]).update(email_claimed_at=None)
+    batch.temporary_error = str(exc) or type(exc).__name__
+    log.warning("email batch stopped, %s left due: %s", len(unsent), batch.temporary_error)
+    return batch
 
 
 def _is_permanent(exc: smtplib.SMTPException) -> bool:
@@ -271,7 +317,7 @@ def _is_permanent(exc: smtplib.SMTPException) -> bool:
     return 500 <= getattr(exc, "smtp_code", 0) < 600
 
 
-def _deliver(signature: Signature) -> None:
+def _deliver(signature: Signature, *, connection=None) -> None:
     context = {
         "signature": signature,
         "letter_title": signature.letter.title(signature.language),
@@ -279,4 +325,10 @@ def _deliver(signature: Signature) -> None:
         **signature_links(signature),
     }
     name = "confirm" if signature.state == Signature.State.PENDING else "already-signed"
-    send_templated(name, to=signature.email, context=context, language=signature.language)
+    send_templated(
+        name,
+        to=signature.email,
+        context=context,
+        language=signature.language,
+        connection=connection,
+    )

@@ -1,22 +1,25 @@
 """Celery entry points. Each takes ids, re-reads rows, and is safe to run twice."""
 
 import logging
-import math
 import time
+from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.core.cache import cache
+from django.utils import timezone
 
-from ops.queue import enqueue, retry_countdown
+from ops.queue import enqueue, enqueue_once_per_window, retry_countdown
 
 from . import services, tally
-from .selectors import signatures_due_email
 
 log = logging.getLogger(__name__)
 
 # How long changes gather before one fold adds them all (part of the count's visible lag).
 FOLD_WINDOW_SECONDS = 0.5
+# How long email requests gather before one task sends them, and how it works through them.
+EMAIL_BATCH_WINDOW_SECONDS = 0.25
+EMAIL_BATCH_SIZE = 50
+EMAIL_BATCH_SECONDS = 10
 
 
 @shared_task(bind=True, acks_late=True, max_retries=8)
@@ -29,13 +32,44 @@ def send_signature_email_task(self, signature_id: int) -> bool:
 
 
 @shared_task
+def send_due_emails_task() -> int:
+    """Send every email that is due, in batches, for up to EMAIL_BATCH_SECONDS; if more are
+    still due then, go on in a fresh task (other tasks' batches take other rows)."""
+    deadline = time.monotonic() + EMAIL_BATCH_SECONDS
+    sent = 0
+    while time.monotonic() < deadline:
+        batch = services.signatures_email_batch(limit=EMAIL_BATCH_SIZE)
+        sent += batch.sent
+        if batch.temporary_error or batch.claimed < EMAIL_BATCH_SIZE:
+            return sent  # all sent, or the mail server failed: the sweep retries later
+    enqueue(send_due_emails_task)
+    return sent
+
+
+@shared_task
 def send_pending_confirmations_task() -> int:
-    ids = signatures_due_email()
-    for signature_id in ids:
+    """Beat's sweep: emails due for more than EMAIL_SWEEP_AFTER_SECONDS (a lost task
+    message, a dead broker, a mail server that refused for a while)."""
+    older = timezone.now() - timedelta(seconds=settings.EMAIL_SWEEP_AFTER_SECONDS)
+    sent = 0
+    while True:
+        batch = services.signatures_email_batch(limit=EMAIL_BATCH_SIZE, requested_before=older)
+        sent += batch.sent
+        if batch.temporary_error or batch.claimed < EMAIL_BATCH_SIZE:
+            break
+    if sent:
+        log.info("sweep: sent %s due emails", sent)
+    return sent
+
+
+def schedule_signature_email(signature_id: int) -> None:
+    """Send this signature's email soon. With a worker, requests are gathered in windows
+    of EMAIL_BATCH_WINDOW_SECONDS and one task sends them all (one task message and one
+    SMTP session per batch, not per signature); in-process (no Redis) send it now."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
         enqueue(send_signature_email_task, signature_id)
-    if ids:
-        log.info("sweep: re-sent %s due emails", len(ids))
-    return len(ids)
+        return
+    enqueue_once_per_window(send_due_emails_task, window=EMAIL_BATCH_WINDOW_SECONDS)
 
 
 @shared_task
@@ -64,13 +98,4 @@ def schedule_tally_fold(letter_id: int) -> None:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         tally.tally_fold(letter_id=letter_id)
         return
-    now = time.time()
-    window = math.floor(now / FOLD_WINDOW_SECONDS)
-    try:
-        first = cache.add(f"tally-fold:{letter_id}:{window}", 1, timeout=5)
-    except Exception:  # noqa: BLE001 - Redis down: beat's fold-all will do it
-        log.warning("cache unavailable; fold of letter %s left to the sweep", letter_id)
-        return
-    if first:
-        window_end = (window + 1) * FOLD_WINDOW_SECONDS
-        enqueue(tally_fold_task, letter_id, countdown=window_end - now + 0.05)
+    enqueue_once_per_window(tally_fold_task, letter_id, window=FOLD_WINDOW_SECONDS)

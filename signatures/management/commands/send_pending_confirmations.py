@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand
 
 from signatures import services
-from signatures.selectors import signatures_due_email
+
+BATCH = 100
 
 
 class Command(BaseCommand):
@@ -14,11 +15,14 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=10_000)
 
     def handle(self, *args, limit, **options):
-        sent = failed = 0
-        for signature_id in signatures_due_email(limit=limit):
-            try:
-                sent += services.signature_email_send(signature_id=signature_id)
-            except services.TemporaryEmailError as exc:
-                failed += 1
-                self.stderr.write(f"signature {signature_id}: temporary failure, left due: {exc}")
-        self.stdout.write(f"sent {sent} emails; {failed} left for a later try")
+        sent = handled = 0
+        while handled < limit:
+            size = min(BATCH, limit - handled)
+            batch = services.signatures_email_batch(limit=size)
+            sent, handled = sent + batch.sent, handled + batch.claimed
+            if batch.temporary_error:
+                self.stderr.write(f"mail server failed; the rest stay due: {batch.temporary_error}")
+                break
+            if batch.claimed < size:
+                break
+        self.stdout.write(f"sent {sent} emails")
