@@ -15,12 +15,15 @@ Traffic goes to 127.0.0.1 only.
 """
 
 import argparse
+import http.client
 import http.cookiejar
 import json
+import math
 import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -28,6 +31,7 @@ import threading
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,6 +67,18 @@ end
 """
 
 
+# Watchers: each connection waits between requests so the offered load is about --count-rate
+# and --page-rate requests/s (a CDN's misses and a crowd's reloads), not all the CPU there is.
+PACED_LUA = r"""
+function init(args)
+  pause = tonumber(args[1])
+end
+function delay()
+  return pause
+end
+"""
+
+
 def sh(*args, **kwargs):
     return subprocess.run(args, check=True, **kwargs)
 
@@ -89,17 +105,49 @@ def wait_healthy(base: str, timeout: float = 120) -> None:
 
 
 def csrf_pair(base: str) -> tuple[str, str]:
+    """A form token and its cookie, as static/js/csrf.js gets them for a shared page."""
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(base + "/letters/ai-training/").read().decode()
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    token = json.load(opener.open(base + "/csrf/"))["token"]
     cookie = next(c.value for c in jar if c.name == "csrftoken")
     return token, cookie
 
 
+COUNT_PATH = "/api/letters/ai-training/count"
+ORIGIN_SOCKET = ROOT / "var/gunicorn-watchers.sock"  # bin/stack's origin behind nginx
+
+
+class UnixHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, path: str):
+        super().__init__("localhost", timeout=5)
+        self.path = path
+
+    def connect(self) -> None:
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(5)
+        self.sock.connect(self.path)
+
+
+def count_body(base: str) -> dict:
+    """The count as watchers see it: through the edge cache when there is one."""
+    with urllib.request.urlopen(base + COUNT_PATH, timeout=5) as response:
+        return json.load(response)
+
+
+def origin_count_body(base: str) -> dict:
+    """The count as Django answers it, behind the edge cache (or without one)."""
+    if not ORIGIN_SOCKET.exists():
+        return count_body(base)
+    connection = UnixHTTPConnection(str(ORIGIN_SOCKET))
+    try:
+        connection.request("GET", COUNT_PATH, headers={"Host": "127.0.0.1"})
+        return json.load(connection.getresponse())
+    finally:
+        connection.close()
+
+
 def count(base: str) -> int:
-    with urllib.request.urlopen(base + "/api/letters/ai-training/count", timeout=5) as response:
-        return json.load(response)["signatures"]
+    return count_body(base)["signatures"]
 
 
 def wrk(base, path, *, duration, connections, threads=2, script=None, script_args=()):
@@ -121,6 +169,13 @@ def wrk(base, path, *, duration, connections, threads=2, script=None, script_arg
     if script_args:
         command += ["--", *script_args]
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def paced(rate: int, connections: int, script: str) -> dict:
+    """wrk arguments that pause each connection so all of them offer about `rate` req/s."""
+    if not rate:
+        return {}
+    return {"script": script, "script_args": (str(max(0, round(connections * 1000 / rate))),)}
 
 
 def parse_wrk(output: str) -> dict:
@@ -161,7 +216,7 @@ class Confirmer:
             ok = False
         with self.lock:
             if ok:
-                self.confirm_times.append(time.monotonic())
+                self.confirm_times.append(time.time())
             else:
                 self.failures += 1
 
@@ -179,16 +234,19 @@ class Confirmer:
 
 
 class CountWatcher(threading.Thread):
-    """Polls the count every 50 ms: when did each total first become visible?"""
+    """Polls the count every 50 ms: when did each total first become visible, and when had
+    it been folded (the body's updated_at)? Wall-clock times: all on this machine."""
 
-    def __init__(self, base: str):
+    def __init__(self, base: str, read=count_body):
         super().__init__(daemon=True)
-        self.base, self.samples, self.running = base, [], True
+        self.base, self.read, self.samples, self.running = base, read, [], True
 
     def run(self) -> None:
         while self.running:
             try:
-                self.samples.append((time.monotonic(), count(self.base)))
+                body = self.read(self.base)
+                folded = datetime.fromisoformat(body["updated_at"]).timestamp()
+                self.samples.append((time.time(), body["signatures"], folded))
             except OSError:
                 pass
             time.sleep(0.05)
@@ -226,18 +284,29 @@ def cpu_seconds_by_role() -> dict[str, float]:
     return totals
 
 
-def lag_p99(confirm_times: list[float], samples: list[tuple[float, int]], start_total: int):
-    lags = []
+def lags(confirm_times: list[float], samples: list[tuple], start_total: int) -> dict:
+    """For the n-th confirmation, the first sample whose total includes it: confirm → folded
+    (the counter's updated_at) and confirm → visible through the edge, as p50/p99."""
+    visible, folded = [], []
     index = 0
     for n, confirmed_at in enumerate(sorted(confirm_times), start=1):
         while index < len(samples) and samples[index][1] < start_total + n:
             index += 1
         if index == len(samples):
             break
-        lags.append(max(0.0, samples[index][0] - confirmed_at))
-    lags.sort()
-    pick = lambda p: lags[min(len(lags) - 1, int(p / 100 * len(lags)))] if lags else float("nan")  # noqa: E731
-    return pick(50), pick(99), len(lags)
+        seen_at, _total, folded_at = samples[index]
+        visible.append(max(0.0, seen_at - confirmed_at))
+        folded.append(max(0.0, folded_at - confirmed_at))
+
+    def pick(values: list[float], p: int) -> float:
+        values = sorted(values)
+        return values[min(len(values) - 1, int(p / 100 * len(values)))] if values else math.nan
+
+    return {
+        "n": len(visible),
+        **{f"visible{p}": pick(visible, p) for p in (50, 99)},
+        **{f"folded{p}": pick(folded, p) for p in (50, 99)},
+    }
 
 
 def db_facts(database_url: str) -> dict:
@@ -273,7 +342,10 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8100)
     parser.add_argument("--sign-connections", type=int, default=32)
     parser.add_argument("--watch-connections", type=int, default=32)
+    parser.add_argument("--count-rate", type=int, default=2500, help="0: as fast as it goes")
+    parser.add_argument("--page-rate", type=int, default=600, help="0: as fast as it goes")
     parser.add_argument("--drain-timeout", type=int, default=600)
+    parser.add_argument("--dump", help="write confirm times and count samples to this JSON file")
     args = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is needed: apt-get install wrk")
@@ -301,8 +373,12 @@ def main() -> None:
         run_id = str(int(time.time()))
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(SIGN_LUA)
+        with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as paced_script:
+            paced_script.write(PACED_LUA)
         watcher = CountWatcher(base)
+        origin_watcher = CountWatcher(base, origin_count_body)
         watcher.start()
+        origin_watcher.start()
         confirmer = Confirmer(base, mailbox)
         started = time.monotonic()
         cpu_samples = []  # (when, CPU by role): after the first second, before the last
@@ -320,6 +396,7 @@ def main() -> None:
                 "/api/letters/ai-training/count",
                 duration=args.duration,
                 connections=args.watch_connections,
+                **paced(args.count_rate, args.watch_connections, paced_script.name),
             ),
             "page": wrk(
                 base,
@@ -327,6 +404,7 @@ def main() -> None:
                 duration=args.duration,
                 connections=args.watch_connections // 2,
                 threads=1,
+                **paced(args.page_rate, args.watch_connections // 2, paced_script.name),
             ),
         }
         while any(p.poll() is None for p in load.values()):
@@ -361,10 +439,21 @@ def main() -> None:
         drained = time.monotonic() - started
         confirmer.pool.shutdown(wait=True)
         time.sleep(4)  # two fold periods
-        watcher.running = False
+        watcher.running = origin_watcher.running = False
         final_total = count(base)
         facts = db_facts(env["DATABASE_URL"])
-        lag50, lag99, lag_n = lag_p99(confirmer.confirm_times, watcher.samples, start_total)
+        lag = lags(confirmer.confirm_times, watcher.samples, start_total)
+        origin_lag = lags(confirmer.confirm_times, origin_watcher.samples, start_total)
+        if args.dump:
+            Path(args.dump).write_text(
+                json.dumps(
+                    {
+                        "start_total": start_total,
+                        "confirm_times": confirmer.confirm_times,
+                        "samples": watcher.samples,
+                    }
+                )
+            )
     finally:
         os.killpg(stack.pid, signal.SIGTERM)
         stack.wait(timeout=60)
@@ -393,7 +482,12 @@ def main() -> None:
         f"p99 {page['p99']:.1f} ms"
     )
     print(
-        f"confirm → count visible p50 {lag50:.2f} s  p99 {lag99:.2f} s  ({lag_n:,} confirmations)"
+        f"confirm → count at origin p50 {origin_lag['visible50']:.2f} s  "
+        f"p99 {origin_lag['visible99']:.2f} s  ({origin_lag['n']:,} confirmations)"
+    )
+    print(
+        f"confirm → count at edge   p50 {lag['visible50']:.2f} s  p99 {lag['visible99']:.2f} s  "
+        "(what a watcher polling through the 1 s edge cache sees)"
     )
     expected = facts["counted"]
     print(

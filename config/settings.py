@@ -94,6 +94,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+# How long an edge cache (nginx, a CDN) may keep the page everyone gets (ops/edge.py).
+EDGE_CACHE_SECONDS = env.int("EDGE_CACHE_SECONDS", default=1)
+CSRF_FAILURE_VIEW = "signatures.views.csrf_failure"
 # Letters, their professions and block lists are read on every signature: each process keeps
 # them this many seconds (a change made in another process shows after at most that long).
 LOCAL_CACHE_SECONDS = env.float("LOCAL_CACHE_SECONDS", default=2.0)

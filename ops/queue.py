@@ -37,8 +37,10 @@ def enqueue_on_commit(task, *args, countdown: float | None = None) -> None:
 
 
 def reset_broker_backoff() -> None:
+    """Forget this process's broker and window state (tests)."""
     global _broker_down_until
     _broker_down_until = 0.0
+    _asked.clear()
 
 
 def retry_countdown(retries: int) -> int:
@@ -50,16 +52,24 @@ def enqueue_once_per_window(task, *args, window: float) -> bool:
     """Send `task(*args)` at most once per `window` seconds, to run when the window ends.
 
     The first caller of a window sends it (a Redis SETNX decides who is first); every later
-    caller of the same window rides along, so a burst of N requests costs one task. Returns
-    whether this call sent it. Used where the task takes all pending work, not one item."""
+    caller of the same window rides along, so a burst of N requests costs one task. Each
+    process asks Redis once per window at most, so a burst costs no round trips either.
+    Returns whether this call sent it. For tasks that take all pending work, not one item."""
     now = time.time()
     number = math.floor(now / window)
-    key = f"window:{task.name}:{':'.join(map(str, args))}:{window}:{number}"
+    key = f"window:{task.name}:{':'.join(map(str, args))}:{window}"
+    if _asked.get(key) == number:
+        return False
+    _asked[key] = number
     try:
-        first = cache.add(key, 1, timeout=max(5, math.ceil(window * 4)))
+        first = cache.add(f"{key}:{number}", 1, timeout=max(5, math.ceil(window * 4)))
     except Exception:  # noqa: BLE001 - Redis down: the task's periodic sweep does the work
         log.warning("cache unavailable; %s%r left to its sweep", task.name, args)
         return False
     if not first:
         return False
     return enqueue(task, *args, countdown=(number + 1) * window - now + 0.02)
+
+
+# The last window each key was asked about in this process (one entry per task and args).
+_asked: dict[str, int] = {}

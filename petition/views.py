@@ -6,6 +6,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 from django.views.decorators.clickjacking import xframe_options_exempt
 
+from ops.edge import mark_cacheable, share_with_everyone
 from signatures.forms import SignForm
 from signatures.selectors import letter_count_json, notable_signers
 
@@ -15,11 +16,18 @@ from .selectors import featured_letter, letter_by_slug
 
 
 def render_letter(
-    request: HttpRequest, letter: Letter, *, form: SignForm | None = None, status: int = 200
+    request: HttpRequest,
+    letter: Letter,
+    *,
+    form: SignForm | None = None,
+    status: int = 200,
+    csrf_retry: bool = False,
 ) -> HttpResponse:
     """The letter page. Everything but the form's tokens sits in cached fragments (see the
-    template), so the values here are lazy: a cache hit never computes them."""
+    template), so the values here are lazy: a cache hit never computes them. A first visit
+    gets the page everyone gets, which an edge cache may keep (ops/edge.py)."""
     language = get_language()
+    shared = form is None and share_with_everyone(request)
 
     count = SimpleLazyObject(lambda: letter_count_json(slug=letter.slug))
 
@@ -39,8 +47,10 @@ def render_letter(
         "card": SimpleLazyObject(lambda: share.card(letter, language)),
         "share_links": SimpleLazyObject(lambda: share.share_links(letter, language)),
         "letter_url": share.letter_url(letter),
+        "csrf_retry": csrf_retry,
     }
-    return render(request, "petition/letter.html", context, status=status)
+    response = render(request, "petition/letter.html", context, status=status)
+    return mark_cacheable(response, shared=shared and status == 200)
 
 
 def home(request: HttpRequest) -> HttpResponse:

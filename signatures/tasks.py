@@ -15,7 +15,7 @@ from . import services, tally
 log = logging.getLogger(__name__)
 
 # How long changes gather before one fold adds them all (part of the count's visible lag).
-FOLD_WINDOW_SECONDS = 0.5
+FOLD_WINDOW_SECONDS = 0.25
 # How long email requests gather before one task sends them, and how it works through them.
 EMAIL_BATCH_WINDOW_SECONDS = 0.25
 EMAIL_BATCH_SIZE = 50

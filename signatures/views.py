@@ -2,6 +2,7 @@ import logging
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -48,6 +49,24 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
     )
     # The same answer whether or not this address had signed before (no enumeration).
     return _see_other("signatures:signed", slug=letter.slug)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW. Mostly a first visit with JavaScript off, whose page came from the
+    edge cache without a token (ops/edge.py): the sign form comes back with the person's
+    details and a token, to press once more. Nothing is signed without a valid token."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        match = None
+    if request.method == "POST" and match and match.view_name == "signatures:sign":
+        letter = letter_by_slug(match.kwargs["slug"])
+        if letter.is_open:
+            form = SignForm(request.POST, letter=letter)
+            form.is_valid()  # shows any mistakes now rather than on the second try
+            return render_letter(request, letter, form=form, status=403, csrf_retry=True)
+    log.info("csrf: refused %s %s: %s", request.method, request.path, reason)
+    return render(request, "403_csrf.html", status=403)
 
 
 def _throttled(request: HttpRequest, letter: Letter) -> HttpResponse:

@@ -5,6 +5,7 @@ import pytest
 from django.core.cache import cache
 
 from config.celery import app as celery_app
+from ops.queue import reset_broker_backoff
 from petition.selectors import forget_letters
 from signatures.defences import forget_blocks
 
@@ -33,6 +34,7 @@ def _test_settings(settings, tmp_path):
     cache.clear()
     forget_letters()
     forget_blocks()
+    reset_broker_backoff()
     yield
     cache.clear()
 

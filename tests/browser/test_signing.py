@@ -95,3 +95,16 @@ def test_signer_list_page_searches(browser, site, screenshot):
     assert page.locator(".signer-list li").count() == 1
     screenshot(page, "signatures-en")
     page.close()
+
+
+def test_without_javascript_signing_takes_one_more_press(browser, site):
+    """The shared page has no token; the server hands one back with the details kept."""
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{site}/letters/ai-training/")
+    fill_and_sign(page, name="No Script", email="noscript@example.org")
+    assert page.get_by_role("alert").filter(has_text="One more step").is_visible()
+    assert page.locator("#id_name").input_value() == "No Script"
+    page.locator("button[type=submit].button").click()
+    page.wait_for_url(re.compile(r"/signed/$"))
+    context.close()
