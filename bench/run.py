@@ -369,6 +369,9 @@ def main() -> None:
     try:
         wait_healthy(base)
         token, cookie = csrf_pair(base)
+        # Steady state, not a cold start: the edge has the page and the count once first.
+        for path in ("/letters/ai-training/", COUNT_PATH):
+            urllib.request.urlopen(base + path, timeout=30).read()
         start_total = count(base)
         run_id = str(int(time.time()))
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
