@@ -16,7 +16,11 @@ class ProfessionChoiceField(forms.ChoiceField):
 
     def set_professions(self, professions: list[Profession]) -> None:
         self._by_key = {p.key: p for p in professions}
-        self.choices = [("", _("Choose…"))] + [(p.key, p.label()) for p in professions]
+        # Labels are built only if the form is rendered; a submission only looks keys up.
+        self.choices = lambda: [("", _("Choose…")), *((p.key, p.label()) for p in professions)]
+
+    def valid_value(self, value) -> bool:
+        return value in self._by_key
 
     def clean(self, value) -> Profession | None:
         key = super().clean(value)
