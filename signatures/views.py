@@ -114,8 +114,10 @@ def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     signature, error = _signature_from_link(request, letter, token, Purpose.CONFIRM)
     if error:
         return error
-    # Safe to repeat: mail scanners open this link too, and only a pending signature changes.
-    signature = services.signature_confirm(signature_id=signature.pk)
+    # Safe to repeat: mail scanners open this link too, and only a pending signature changes
+    # (the service re-checks under a lock; a repeat skips it).
+    if signature.state == Signature.State.PENDING:
+        signature = services.signature_confirm(signature_id=signature.pk)
     return render(request, "signatures/confirmed.html", {"letter": letter, "signature": signature})
 
 
