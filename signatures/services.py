@@ -256,7 +256,11 @@ def signatures_email_batch(*, limit: int = 100, requested_before=None) -> EmailB
             .values_list("pk", flat=True)[:limit]
         )
         Signature.objects.filter(pk__in=ids).update(email_claimed_at=now)
-    signatures = Signature.objects.select_related("letter", "profession").filter(pk__in=ids)
+    signatures = (
+        Signature.objects.select_related("letter", "profession")
+        .filter(pk__in=ids)
+        .order_by("email_requested_at", "pk")  # send in the order they were claimed
+    )
     return _send_claimed(list(signatures), claimed_at=now)
 
 
