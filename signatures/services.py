@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import logging
 import smtplib
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -236,6 +237,32 @@ class EmailBatch:
     claimed: int = 0
     sent: int = 0
     temporary_error: str = ""  # set when the mail server failed; the rest stay due
+    more_due: bool = False  # stopped at its bound of emails or time with some still due
+
+
+def signatures_email_due(
+    *,
+    batch_size: int = 100,
+    requested_before=None,
+    most: int | None = None,
+    seconds: float | None = None,
+) -> EmailBatch:
+    """Send due emails batch after batch until none is left or the mail server fails, or
+    after `most` emails or `seconds` (then `more_due` says some may be left)."""
+    deadline = None if seconds is None else time.monotonic() + seconds
+    run = EmailBatch()
+    while True:
+        size = batch_size if most is None else min(batch_size, most - run.claimed)
+        batch = signatures_email_batch(limit=size, requested_before=requested_before)
+        run.claimed, run.sent = run.claimed + batch.claimed, run.sent + batch.sent
+        run.temporary_error = batch.temporary_error
+        if batch.temporary_error or batch.claimed < size:
+            return run
+        if (most is not None and run.claimed >= most) or (
+            deadline is not None and time.monotonic() >= deadline
+        ):
+            run.more_due = True
+            return run
 
 
 def signatures_email_batch(*, limit: int = 100, requested_before=None) -> EmailBatch:

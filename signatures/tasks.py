@@ -1,7 +1,6 @@
 """Celery entry points. Each takes ids, re-reads rows, and is safe to run twice."""
 
 import logging
-import time
 from datetime import timedelta
 
 from celery import shared_task
@@ -34,16 +33,12 @@ def send_signature_email_task(self, signature_id: int) -> bool:
 @shared_task
 def send_due_emails_task() -> int:
     """Send every email that is due, in batches, for up to EMAIL_BATCH_SECONDS; if more are
-    still due then, go on in a fresh task (other tasks' batches take other rows)."""
-    deadline = time.monotonic() + EMAIL_BATCH_SECONDS
-    sent = 0
-    while time.monotonic() < deadline:
-        batch = services.signatures_email_batch(limit=EMAIL_BATCH_SIZE)
-        sent += batch.sent
-        if batch.temporary_error or batch.claimed < EMAIL_BATCH_SIZE:
-            return sent  # all sent, or the mail server failed: the sweep retries later
-    enqueue(send_due_emails_task)
-    return sent
+    still due then, go on in a fresh task (other tasks' batches take other rows). After a
+    mail server failure the sweep retries later."""
+    run = services.signatures_email_due(batch_size=EMAIL_BATCH_SIZE, seconds=EMAIL_BATCH_SECONDS)
+    if run.more_due:
+        enqueue(send_due_emails_task)
+    return run.sent
 
 
 @shared_task
@@ -51,15 +46,10 @@ def send_pending_confirmations_task() -> int:
     """Beat's sweep: emails due for more than EMAIL_SWEEP_AFTER_SECONDS (a lost task
     message, a dead broker, a mail server that refused for a while)."""
     older = timezone.now() - timedelta(seconds=settings.EMAIL_SWEEP_AFTER_SECONDS)
-    sent = 0
-    while True:
-        batch = services.signatures_email_batch(limit=EMAIL_BATCH_SIZE, requested_before=older)
-        sent += batch.sent
-        if batch.temporary_error or batch.claimed < EMAIL_BATCH_SIZE:
-            break
-    if sent:
-        log.info("sweep: sent %s due emails", sent)
-    return sent
+    run = services.signatures_email_due(batch_size=EMAIL_BATCH_SIZE, requested_before=older)
+    if run.sent:
+        log.info("sweep: sent %s due emails", run.sent)
+    return run.sent
 
 
 def schedule_signature_email(signature_id: int) -> None:

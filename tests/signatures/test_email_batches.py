@@ -123,3 +123,13 @@ def test_with_a_worker_a_burst_of_signatures_sends_one_task_per_window(
     assert sent == ["signatures.tasks.send_due_emails_task"]
     assert Signature.objects.filter(email_requested_at__isnull=False).count() == 5
     assert tasks.send_due_emails_task.apply().get() == 5
+
+
+def test_a_run_of_batches_stops_at_its_bound_and_says_more_are_due(letter):
+    for _ in range(5):
+        due_signature(letter)
+    run = services.signatures_email_due(batch_size=2, most=3)
+    assert (run.claimed, run.sent, run.more_due) == (3, 3, True)
+    rest = services.signatures_email_due(batch_size=2)
+    assert (rest.sent, rest.more_due) == (2, False)
+    assert len(mail.outbox) == 5

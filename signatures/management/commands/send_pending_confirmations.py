@@ -2,8 +2,6 @@ from django.core.management.base import BaseCommand
 
 from signatures import services
 
-BATCH = 100
-
 
 class Command(BaseCommand):
     help = (
@@ -15,14 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=10_000)
 
     def handle(self, *args, limit, **options):
-        sent = handled = 0
-        while handled < limit:
-            size = min(BATCH, limit - handled)
-            batch = services.signatures_email_batch(limit=size)
-            sent, handled = sent + batch.sent, handled + batch.claimed
-            if batch.temporary_error:
-                self.stderr.write(f"mail server failed; the rest stay due: {batch.temporary_error}")
-                break
-            if batch.claimed < size:
-                break
-        self.stdout.write(f"sent {sent} emails")
+        run = services.signatures_email_due(most=limit)
+        if run.temporary_error:
+            self.stderr.write(f"mail server failed; the rest stay due: {run.temporary_error}")
+        self.stdout.write(f"sent {run.sent} emails")
