@@ -16,7 +16,6 @@ $(STAMP): requirements.txt
 install: $(STAMP)
 
 migrate: install
-	mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 

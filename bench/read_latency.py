@@ -33,10 +33,10 @@ def main() -> None:
 
     from django.test import Client
 
-    from petition.models import Letter
+    from letters.models import Letter
+    from signatures.counting import letter_count, tally_recount
     from signatures.models import Signature
-    from signatures.selectors import encode_cursor, letter_count
-    from signatures.tally import tally_recount
+    from signatures.selectors import encode_cursor
 
     letter = Letter.objects.get(slug=args.slug)
     rows = Signature.objects.filter(letter=letter).count()

@@ -95,10 +95,10 @@ def main() -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from petition.management.commands.seed_demo import PROFESSIONS
-    from petition.models import Letter, Profession
+    from letters.models import Letter, Profession
+    from signatures.counting import tally_recount
+    from signatures.management.commands.seed_demo import PROFESSIONS
     from signatures.normalise import search_key
-    from signatures.tally import tally_recount
 
     letter, _ = Letter.objects.get_or_create(
         slug=args.slug, defaults={"title_en": "Benchmark letter", "body_en": "Synthetic load."}

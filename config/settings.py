@@ -1,6 +1,6 @@
 """Undersigned settings: everything that differs between machines is read here, from the
-environment, with the embedded defaults of CONTRACT.md (SQLite, in-process tasks, file mailbox).
-"""
+environment, with the embedded defaults of the README's settings table (SQLite, in-process
+tasks, file mailbox). Every variable read here is in that table (tests/test_settings.py)."""
 
 from datetime import timedelta
 from pathlib import Path
@@ -13,6 +13,9 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 
 VAR_DIR = Path(env("VAR_DIR", default=str(BASE_DIR / "var")))
+# The SQLite file and the dev mailbox default to folders here: make it, so that
+# `manage.py migrate` works in a fresh clone without the Makefile.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DEBUG", default=True)
 _DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"  # noqa: S105
@@ -38,9 +41,10 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
-    "ops",
-    "petition",
+    # Domain below, pages above (the layers are checked: .importlinter).
+    "letters",
     "signatures",
+    "public",
     "organise",
 ]
 
@@ -96,7 +100,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     }
 # How long an edge cache (nginx, a CDN) may keep the page everyone gets (ops/edge.py).
 EDGE_CACHE_SECONDS = env.int("EDGE_CACHE_SECONDS", default=1)
-CSRF_FAILURE_VIEW = "signatures.views.csrf_failure"
+CSRF_FAILURE_VIEW = "public.deferred_csrf.csrf_failure"
 # Letters, their professions and block lists are read on every signature: each process keeps
 # them this many seconds (a change made in another process shows after at most that long).
 LOCAL_CACHE_SECONDS = env.float("LOCAL_CACHE_SECONDS", default=2.0)
@@ -117,6 +121,10 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# The modules whose tasks workers register; each pipeline keeps its tasks beside it. Beat's
+# schedule is built from the task objects in config/celery.py, and each task names its queue.
+CELERY_IMPORTS = ["ops.emails", "signatures.outbox", "signatures.counting", "signatures.signing"]
+CELERY_BEAT_SCHEDULER = "config.beat:Scheduler"
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
@@ -133,21 +141,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 1,
     "socket_timeout": 5,
 }
-# Folding the counters has a queue of its own, so a backlog of emails never delays the count:
-# run one worker with `-Q counts` (see bin/stack and docker-compose.yml).
-CELERY_TASK_ROUTES = {
-    "signatures.tasks.tally_fold_task": {"queue": "counts"},
-    "signatures.tasks.tally_fold_all_task": {"queue": "counts"},
-}
-CELERY_BEAT_SCHEDULE = {
-    "fold-tallies": {"task": "signatures.tasks.tally_fold_all_task", "schedule": 2.0},
-    "send-pending-confirmations": {
-        "task": "signatures.tasks.send_pending_confirmations_task",
-        "schedule": 60.0,
-    },
-    "recount-tallies": {"task": "signatures.tasks.tally_recount_all_task", "schedule": 3600.0},
-    "purge-unconfirmed": {"task": "signatures.tasks.purge_unconfirmed_task", "schedule": 86400.0},
-}
+# Timing of the background work (README, "Settings"). Folding the counters has a queue of
+# its own (`counts`), so a backlog of emails never delays the count.
+COUNT_FOLD_WINDOW_SECONDS = env.float("COUNT_FOLD_WINDOW_SECONDS", default=0.25)
+COUNT_FOLD_SWEEP_SECONDS = env.float("COUNT_FOLD_SWEEP_SECONDS", default=2.0)
+COUNT_RECOUNT_SECONDS = env.float("COUNT_RECOUNT_SECONDS", default=3600.0)
+COUNT_CACHE_SECONDS = env.int("COUNT_CACHE_SECONDS", default=5)
+EMAIL_BATCH_WINDOW_SECONDS = env.float("EMAIL_BATCH_WINDOW_SECONDS", default=0.25)
+EMAIL_BATCH_SIZE = env.int("EMAIL_BATCH_SIZE", default=50)
+EMAIL_BATCH_SECONDS = env.float("EMAIL_BATCH_SECONDS", default=10.0)
+EMAIL_SWEEP_SECONDS = env.float("EMAIL_SWEEP_SECONDS", default=60.0)
+BROKER_BACKOFF_SECONDS = env.float("BROKER_BACKOFF_SECONDS", default=5.0)
 
 # Email: real SMTP when EMAIL_HOST is set, otherwise the dev mailbox under var/mail/.
 EMAIL_HOST = env("EMAIL_HOST", default="")
@@ -221,7 +225,7 @@ LETTER_FRAGMENT_CACHE_SECONDS = env.int("LETTER_FRAGMENT_CACHE_SECONDS", default
 CONFIRM_TOKEN_MAX_AGE = timedelta(days=env.int("CONFIRM_TOKEN_DAYS", default=14))
 WITHDRAW_TOKEN_MAX_AGE = timedelta(days=env.int("WITHDRAW_TOKEN_DAYS", default=730))
 # A worker holds a signature's email this long before another may send it (crash safety);
-# the sweep re-sends what is still due after EMAIL_SWEEP_AFTER_SECONDS.
+# the sweep (every EMAIL_SWEEP_SECONDS) sends what is due for EMAIL_SWEEP_AFTER_SECONDS.
 EMAIL_LEASE_SECONDS = env.int("EMAIL_LEASE_SECONDS", default=300)
 EMAIL_SWEEP_AFTER_SECONDS = env.int("EMAIL_SWEEP_AFTER_SECONDS", default=30)
 # Signatures never confirmed are deleted after this many days.

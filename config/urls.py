@@ -6,10 +6,7 @@ from django.urls import include, path
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
-    path("", include("ops.urls")),
-    path("", include("petition.urls")),
-    path("", include("signatures.urls")),
-    path("api/", include("signatures.api_urls")),
+    path("", include("public.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("organise/", include("organise.urls")),
     path("accounts/", include("allauth.urls")),

@@ -1,9 +1,16 @@
-"""Emails are template trios: emails/<name>-subject.txt, -body.txt and -body.html."""
+"""Emails are template trios: emails/<name>-subject.txt, -body.txt and -body.html. Rendered
+here, sent here or by the task beside (account mail, invitations; signers' confirmations
+have their own outbox in signatures/outbox.py)."""
 
+import smtplib
+
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
+
+from .queue import enqueue, retry_countdown
 
 
 def render_email(name: str, *, to: str, context: dict, language: str = "en") -> dict:
@@ -42,11 +49,17 @@ def send_templated(
     )
 
 
+@shared_task(bind=True, max_retries=8)
+def send_email_task(self, message: dict) -> None:
+    """Send an already rendered email, retrying while the mail server is away."""
+    try:
+        send_rendered(message)
+    except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError) as exc:
+        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
+
+
 def send_later(message: dict) -> None:
     """Through Celery (with retries); in-process if the broker is down, since the few emails
     sent this way (account mail, invitations) have a person waiting for them."""
-    from .queue import enqueue
-    from .tasks import send_email_task
-
     if not enqueue(send_email_task, message):
         send_email_task.apply(args=[message])

@@ -1,3 +1,5 @@
+"""Small helpers about requests that every page app needs."""
+
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -12,3 +14,12 @@ def client_ip(request: HttpRequest) -> str:
         if len(forwarded) >= hops:
             return forwarded[-hops]
     return request.META.get("REMOTE_ADDR", "")
+
+
+def next_page_query(request: HttpRequest, **changes) -> str:
+    """The current query string with `changes` applied: the link to the next page of a
+    keyset-paginated list keeps every filter the reader chose."""
+    params = request.GET.copy()
+    for name, value in changes.items():
+        params[name] = value
+    return params.urlencode()

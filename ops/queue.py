@@ -4,14 +4,13 @@ import logging
 import math
 import time
 
+from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 
 log = logging.getLogger(__name__)
 
-# After a failed publish, skip the broker for this long: each attempt costs a connection
-# timeout, and every task sent through here has a sweep that redoes its work anyway.
-BROKER_BACKOFF_SECONDS = 5.0
+# After a failed publish the broker is skipped for BROKER_BACKOFF_SECONDS: each attempt
+# costs a connection timeout, and every task sent through here has a sweep that redoes it.
 _broker_down_until = 0.0
 
 
@@ -26,14 +25,10 @@ def enqueue(task, *args, countdown: float | None = None) -> bool:
     try:
         task.apply_async(args=args, countdown=countdown)
     except Exception:  # noqa: BLE001 - any broker failure, kombu raises many kinds
-        _broker_down_until = time.monotonic() + BROKER_BACKOFF_SECONDS
+        _broker_down_until = time.monotonic() + settings.BROKER_BACKOFF_SECONDS
         log.warning("broker down: %s%r left to its sweep", task.name, args, exc_info=True)
         return False
     return True
-
-
-def enqueue_on_commit(task, *args, countdown: float | None = None) -> None:
-    transaction.on_commit(lambda: enqueue(task, *args, countdown=countdown))
 
 
 def reset_broker_backoff() -> None:

@@ -7,7 +7,6 @@ from datetime import datetime
 from signatures.selectors import EXPORT_COLUMNS
 
 HEADER = [c.replace("profession__key", "profession") for c in EXPORT_COLUMNS] + ["counted"]
-STATE, APPROVED = EXPORT_COLUMNS.index("state"), EXPORT_COLUMNS.index("approved")
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -33,5 +32,4 @@ def csv_stream(rows: Iterable[tuple]) -> Iterator[str]:
     yield "\ufeff"  # so spreadsheet programs read UTF-8 (Arabic names) correctly
     yield writer.writerow(HEADER)
     for row in rows:
-        counted = row[STATE] == "confirmed" and row[APPROVED]
-        yield writer.writerow([_cell(value) for value in row] + [_cell(counted)])
+        yield writer.writerow([_cell(value) for value in row])

@@ -3,24 +3,17 @@ from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from petition.models import Letter, Organiser, Profession
+from letters.models import Letter, Organiser, Profession
 from signatures.models import Block, ModerationEntry
-from signatures.selectors import QUEUE_STATES
-
-STATE_LABELS = {
-    "pending": _("Pending confirmation"),
-    "awaiting": _("Awaiting approval"),
-    "counted": _("Counted"),
-    "withdrawn": _("Withdrawn"),
-    "removed": _("Removed"),
-}
+from signatures.moderation import BULK_ACTIONS
+from signatures.selectors import QueueState
 
 
 class QueueFilterForm(forms.Form):
     state = forms.ChoiceField(
         label=_("State"),
         required=False,
-        choices=[("", _("All states"))] + [(key, STATE_LABELS[key]) for key in QUEUE_STATES],
+        choices=[("", _("All states")), *QueueState.choices],
     )
     profession = forms.ChoiceField(label=_("Profession"), required=False)
     country = forms.ChoiceField(label=_("Country"), required=False)
@@ -41,16 +34,6 @@ class QueueFilterForm(forms.Form):
 
     def filters(self) -> dict:
         return {k: self.cleaned_data[k] for k in ("state", "profession", "country", "notable", "q")}
-
-
-BULK_ACTIONS = [
-    (ModerationEntry.Action.APPROVE, _("Approve")),
-    (ModerationEntry.Action.REMOVE, _("Remove")),
-    (ModerationEntry.Action.RESTORE, _("Restore")),
-    (ModerationEntry.Action.MARK_NOTABLE, _("Mark notable")),
-    (ModerationEntry.Action.VERIFY_NOTABLE, _("Verify notable")),
-    (ModerationEntry.Action.UNMARK_NOTABLE, _("Unmark notable")),
-]
 
 
 class IdsField(forms.TypedMultipleChoiceField):

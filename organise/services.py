@@ -8,8 +8,8 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
 
+from letters.models import Letter, Organiser
 from ops.emails import render_email, send_later
-from petition.models import Letter, Organiser
 from signatures.models import ModerationEntry
 from signatures.moderation import moderation_log
 

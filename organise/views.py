@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from ops.http import next_page_query
 from signatures import selectors as signature_selectors
 from signatures.models import Block, ModerationEntry
 from signatures.moderation import moderation_log, signatures_moderate
@@ -72,15 +73,13 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
     rows, next_before = signature_selectors.moderation_page(
         queryset=queryset, before=filters.cleaned_data["before"]
     )
-    params = request.GET.copy()
-    params["before"] = next_before
     context = {
         "letter": letter,
         "filters": filters,
         "form": form,
         "rows": rows,
         "matching": queryset.count(),
-        "next_query": params.urlencode() if next_before else None,
+        "next_query": next_before and next_page_query(request, before=next_before),
         "owner": is_owner(request.user, letter),
         "embed_snippet": embed_snippet(letter),
     }

@@ -1,15 +1,20 @@
+import ipaddress
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from petition.models import Letter, Profession
+from letters.models import Letter, Profession
 
 from .normalise import search_key
 
-# What counts (CONTRACT.md): confirmed and approved, not withdrawn or removed.
-COUNTED = Q(state="confirmed", approved=True)
+# What counts (README, "What counts"): confirmed and approved, not withdrawn or removed. The
+# one definition: querysets, the list index, the organisers' states and the export use it.
+_COUNTED_FIELDS = {"state": "confirmed", "approved": True}
+COUNTED = Q(**_COUNTED_FIELDS)
 
 
 class SignatureQuerySet(models.QuerySet):
@@ -75,7 +80,7 @@ class Signature(models.Model):
             models.Index(fields=["letter", "state", "approved"], name="signature_state_idx"),
             models.Index(
                 fields=["letter", "-notable", "-id"],
-                condition=Q(state="confirmed", approved=True, show_name=True),
+                condition=Q(**_COUNTED_FIELDS, show_name=True),  # what listed() reads
                 name="signature_public_list_idx",
             ),
             models.Index(
@@ -97,6 +102,7 @@ class Signature(models.Model):
 
     @property
     def counts(self) -> bool:
+        """COUNTED, for a row in hand (tests/signatures/test_what_counts.py keeps them equal)."""
         return self.state == self.State.CONFIRMED and self.approved
 
 
@@ -177,10 +183,6 @@ class Block(models.Model):
         return f"{self.get_kind_display()}: {self.value}"
 
     def clean(self) -> None:
-        import ipaddress
-
-        from django.core.exceptions import ValidationError
-
         self.value = self.value.strip().lower()
         if self.kind == self.Kind.NETWORK:
             try:

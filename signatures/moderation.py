@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Q
 
-from petition.models import Letter
+from letters.models import Letter
 
+from .counting import Standing, schedule_tally_fold, tally_changes
 from .models import ModerationEntry, Signature, TallyChange
-from .tally import Standing, tally_changes
 
 Action = ModerationEntry.Action
 State = Signature.State
@@ -97,10 +97,12 @@ def signatures_moderate(
         changed=len(changed),
         reason=reason[:300],
     )
-    from .tasks import schedule_tally_fold
-
     transaction.on_commit(lambda: schedule_tally_fold(letter.pk))
     return entry
+
+
+# What the organisers' queue offers, labelled by ModerationEntry.Action.
+BULK_ACTIONS = [(action, Action(action).label) for action in TRANSITIONS]
 
 
 def moderation_log(*, letter: Letter, actor, action: str, detail: str = "") -> ModerationEntry:

@@ -1,109 +1,21 @@
-"""Reads on signatures and counters. Public reads never touch emails and never COUNT(*)."""
+"""Reads on signatures: the public list (never an email, never a COUNT(*)) and the
+organisers' queue, state counts and export. The counters are read in counting.py."""
 
 import base64
 import json
-import logging
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, timedelta
 
-from django.conf import settings
-from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
+from django.db import models
+from django.db.models import Count, ExpressionWrapper, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from petition.models import Letter
+from letters.models import Letter
 
-from .models import COUNTED, ProfessionTally, Signature, Tally
+from .models import COUNTED, Signature
 from .normalise import search_key
-
-log = logging.getLogger(__name__)
-
-
-def email_due(now: datetime) -> Q:
-    """An email was requested, and no worker holds it (or its lease ran out)."""
-    lease = timedelta(seconds=settings.EMAIL_LEASE_SECONDS)
-    return Q(email_requested_at__isnull=False) & (
-        Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - lease)
-    )
-
-
-@dataclass
-class LetterCount:
-    slug: str
-    signatures: int = 0
-    notable: int = 0
-    by_profession: dict[str, int] = field(default_factory=dict)
-    updated_at: datetime | None = None
-
-    def as_json(self) -> dict:
-        return {
-            "slug": self.slug,
-            "signatures": self.signatures,
-            "notable": self.notable,
-            "by_profession": self.by_profession,
-            "updated_at": (self.updated_at or timezone.now()).isoformat(),
-        }
-
-
-def letter_count(*, letter: Letter) -> LetterCount:
-    """The counters of one letter: two indexed reads, whatever the number of signatures."""
-    count = LetterCount(slug=letter.slug)
-    tally = Tally.objects.filter(letter=letter).first()
-    if tally is not None:
-        count.signatures, count.notable, count.updated_at = (
-            tally.total,
-            tally.notable,
-            tally.updated_at,
-        )
-    else:
-        count.updated_at = letter.created_at
-    totals = dict(
-        ProfessionTally.objects.filter(letter=letter).values_list("profession__key", "total")
-    )
-    count.by_profession = {
-        key: totals.get(key, 0) for key in letter.professions.values_list("key", flat=True)
-    }
-    return count
-
-
-COUNT_CACHE_SECONDS = 5
-
-
-def _count_cache_key(slug: str) -> str:
-    return f"letter-count:v1:{slug}"
-
-
-def letter_count_json(*, slug: str) -> dict | None:
-    """The count API's body, from the cache when it can be: a hot letter's count is read by
-    every watcher every second. Folds delete the entry when they commit; the short lifetime
-    bounds the rare race where a read computed just before a fold stores a stale value."""
-    key = _count_cache_key(slug)
-    try:
-        cached = cache.get(key)
-    except Exception:  # noqa: BLE001 - a cache outage must not take the count down
-        cached = None
-    if cached is not None:
-        return cached
-    letter = Letter.objects.filter(slug=slug).first()
-    if letter is None:
-        return None
-    body = letter_count(letter=letter).as_json()
-    try:
-        cache.set(key, body, COUNT_CACHE_SECONDS)
-    except Exception:  # noqa: BLE001
-        log.warning("cache unavailable: count of %s not cached", slug)
-    return body
-
-
-def forget_letter_count(*, letter_id: int) -> None:
-    slug = Letter.objects.filter(pk=letter_id).values_list("slug", flat=True).first()
-    if slug is None:
-        return
-    try:
-        cache.delete(_count_cache_key(slug))
-    except Exception:  # noqa: BLE001 - it expires by itself within COUNT_CACHE_SECONDS
-        log.warning("cache unavailable: count of %s not invalidated", slug)
 
 
 def notable_signers(*, letter: Letter, limit: int = 24) -> QuerySet[Signature]:
@@ -175,13 +87,22 @@ def public_signatures(
     return SignaturePage(results=rows[:limit], next_cursor=next_cursor)
 
 
-# The organisers' queue: what each state filter means.
+class QueueState(models.TextChoices):
+    """The organisers' queue splits confirmed signatures by whether they count."""
+
+    PENDING = "pending", _("Pending confirmation")
+    AWAITING = "awaiting", _("Awaiting approval")
+    COUNTED = "counted", _("Counted")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    REMOVED = "removed", _("Removed")
+
+
 QUEUE_STATES = {
-    "pending": Q(state=Signature.State.PENDING),
-    "awaiting": Q(state=Signature.State.CONFIRMED, approved=False),
-    "counted": COUNTED,
-    "withdrawn": Q(state=Signature.State.WITHDRAWN),
-    "removed": Q(state=Signature.State.REMOVED),
+    QueueState.PENDING: Q(state=Signature.State.PENDING),
+    QueueState.AWAITING: Q(state=Signature.State.CONFIRMED) & ~COUNTED,
+    QueueState.COUNTED: COUNTED,
+    QueueState.WITHDRAWN: Q(state=Signature.State.WITHDRAWN),
+    QueueState.REMOVED: Q(state=Signature.State.REMOVED),
 }
 
 
@@ -193,13 +114,16 @@ def state_counts(*, letter: Letter) -> dict[str, int]:
         .annotate(n=Count("pk"))
         .order_by()
     )
-    counts = dict.fromkeys(QUEUE_STATES, 0)
+    counts = dict.fromkeys(QueueState.values, 0)
     for row in rows:
-        if row["state"] == Signature.State.CONFIRMED:
-            counts["counted" if row["approved"] else "awaiting"] += row["n"]
-        else:
-            counts[row["state"]] += row["n"]
+        counts[queue_state(Signature(state=row["state"], approved=row["approved"]))] += row["n"]
     return counts
+
+
+def queue_state(signature: Signature) -> str:
+    if signature.state == Signature.State.CONFIRMED:
+        return QueueState.COUNTED if signature.counts else QueueState.AWAITING
+    return signature.state
 
 
 def signatures_per_day(*, letter: Letter, days: int = 30) -> list[tuple[date, int]]:
@@ -278,10 +202,12 @@ EXPORT_COLUMNS = [
 
 
 def export_rows(*, letter: Letter):
-    """Every signature of a letter as tuples, streamed from a server-side cursor."""
+    """Every signature of a letter as tuples (EXPORT_COLUMNS, then whether it counts),
+    streamed from a server-side cursor."""
     return (
         Signature.objects.filter(letter=letter)
+        .annotate(counted=ExpressionWrapper(COUNTED, output_field=models.BooleanField()))
         .order_by("pk")
-        .values_list(*EXPORT_COLUMNS)
+        .values_list(*EXPORT_COLUMNS, "counted")
         .iterator(chunk_size=2000)
     )

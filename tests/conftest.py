@@ -5,8 +5,8 @@ import pytest
 from django.core.cache import cache
 
 from config.celery import app as celery_app
+from letters.selectors import forget_letters
 from ops.queue import reset_broker_backoff
-from petition.selectors import forget_letters
 from signatures.defences import forget_blocks
 
 from .factories import LetterFactory, ProfessionFactory

@@ -1,7 +1,7 @@
 import factory
 from django.utils import timezone
 
-from petition.models import Letter, Profession
+from letters.models import Letter, Profession
 from signatures.models import Signature
 from signatures.normalise import canonical_email
 

@@ -87,12 +87,3 @@ def test_docker_compose_config_accepts_the_file():
         if created:
             env.unlink()
     assert result.returncode == 0, result.stderr.decode()
-
-
-def test_the_counts_queue_has_a_consumer(compose):
-    from django.conf import settings
-
-    queues = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
-    commands = [" ".join(s.get("command", [])) for s in compose["services"].values()]
-    for queue in queues:
-        assert any(f"-Q {queue}" in command for command in commands), queue

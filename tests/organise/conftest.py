@@ -5,7 +5,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 
-from petition.models import Organiser
+from letters.models import Organiser
 
 from ..factories import LetterFactory, ProfessionFactory
 

@@ -4,7 +4,7 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from django.core import mail
 
-from petition.models import Organiser
+from letters.models import Organiser
 
 from .conftest import make_user
 

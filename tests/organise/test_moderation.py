@@ -3,9 +3,9 @@ import io
 
 import pytest
 
-from petition.models import Letter
+from letters.models import Letter
+from signatures.counting import letter_count
 from signatures.models import ModerationEntry, Signature
-from signatures.selectors import letter_count
 
 from ..factories import SignatureFactory
 
@@ -21,7 +21,7 @@ def act(client, letter, action, ids=(), reason="", query="", all_matching=False)
 
 def through_services(letter, n, **extra):
     """Counted signatures whose counters are right (recount after writing rows)."""
-    from signatures.tally import tally_recount
+    from signatures.counting import tally_recount
 
     rows = SignatureFactory.create_batch(
         n, letter=letter, profession=letter.professions.first(), **extra

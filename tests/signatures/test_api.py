@@ -4,8 +4,8 @@ import time
 
 import pytest
 
+from signatures.counting import tally_recount
 from signatures.models import Signature
-from signatures.tally import tally_recount
 
 from ..factories import SignatureFactory
 

@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from config.celery import app as celery_app
 from ops.queue import reset_broker_backoff
-from signatures import services
+from signatures import outbox
 from signatures.models import Signature
-from signatures.tasks import send_pending_confirmations_task, send_signature_email_task
+from signatures.outbox import send_pending_confirmations_task
 
 from ..factories import SignatureFactory
 
@@ -93,9 +93,8 @@ def test_temporary_smtp_failure_keeps_the_email_due(letter, monkeypatch):
     def unavailable(*args, **kwargs):
         raise smtplib.SMTPServerDisconnected("try later")
 
-    monkeypatch.setattr(services, "send_templated", unavailable)
-    with pytest.raises(services.TemporaryEmailError):
-        services.signature_email_send(signature_id=signature.pk)
+    monkeypatch.setattr(outbox, "send_templated", unavailable)
+    assert outbox.signatures_email_batch(limit=10).temporary_error
     signature.refresh_from_db()
     assert signature.email_requested_at is not None
     assert signature.email_claimed_at is None
@@ -108,14 +107,15 @@ def test_4xx_refusal_is_temporary(letter, monkeypatch):
     def greylisted(*args, **kwargs):
         raise smtplib.SMTPRecipientsRefused({signature.email: (451, b"greylisted")})
 
-    monkeypatch.setattr(services, "send_templated", greylisted)
-    with pytest.raises(services.TemporaryEmailError):
-        services.signature_email_send(signature_id=signature.pk)
+    monkeypatch.setattr(outbox, "send_templated", greylisted)
+    assert "greylisted" in outbox.signatures_email_batch(limit=10).temporary_error
+    signature.refresh_from_db()
+    assert signature.email_requested_at is not None and signature.email_failed_at is None
 
 
-def test_task_retries_a_temporary_failure_until_it_is_sent(letter, monkeypatch):
+def test_a_temporary_failure_is_sent_by_a_later_batch(letter, monkeypatch):
     signature = due_signature(letter)
-    real = services.send_templated
+    real = outbox.send_templated
     calls = []
 
     def flaky(*args, **kwargs):
@@ -124,8 +124,9 @@ def test_task_retries_a_temporary_failure_until_it_is_sent(letter, monkeypatch):
             raise ConnectionRefusedError("smtp down")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(services, "send_templated", flaky)
-    send_signature_email_task.apply(args=[signature.pk])
+    monkeypatch.setattr(outbox, "send_templated", flaky)
+    for _ in range(3):  # the batch task, then the sweep, then the sweep again
+        outbox.signatures_email_batch(limit=10)
     assert len(calls) == 3
     assert len(mail.outbox) == 1
     signature.refresh_from_db()
@@ -138,8 +139,8 @@ def test_permanent_failure_is_recorded_and_not_retried(letter, monkeypatch):
     def no_such_user(*args, **kwargs):
         raise smtplib.SMTPRecipientsRefused({signature.email: (550, b"no such user")})
 
-    monkeypatch.setattr(services, "send_templated", no_such_user)
-    assert services.signature_email_send(signature_id=signature.pk) is False
+    monkeypatch.setattr(outbox, "send_templated", no_such_user)
+    assert outbox.signatures_email_batch(limit=10).sent == 0
     signature.refresh_from_db()
     assert signature.email_failed_at is not None
     assert "no such user" in signature.email_failure
@@ -147,26 +148,27 @@ def test_permanent_failure_is_recorded_and_not_retried(letter, monkeypatch):
 
 
 def test_an_email_held_by_a_worker_is_not_sent_by_another(letter):
-    signature = due_signature(letter, email_claimed_at=timezone.now())
-    assert services.signature_email_send(signature_id=signature.pk) is False
+    due_signature(letter, email_claimed_at=timezone.now())
+    assert outbox.signatures_email_batch(limit=10).claimed == 0
     assert not mail.outbox
 
 
 def test_an_email_whose_worker_died_is_sent_after_the_lease(letter, settings):
     settings.EMAIL_LEASE_SECONDS = 60
-    signature = due_signature(letter, email_claimed_at=timezone.now() - timedelta(minutes=2))
-    assert services.signature_email_send(signature_id=signature.pk) is True
+    due_signature(letter, email_claimed_at=timezone.now() - timedelta(minutes=2))
+    assert outbox.signatures_email_batch(limit=10).sent == 1
     assert len(mail.outbox) == 1
 
 
 def test_sending_twice_sends_once(letter):
-    signature = due_signature(letter)
-    assert services.signature_email_send(signature_id=signature.pk) is True
-    assert services.signature_email_send(signature_id=signature.pk) is False
+    due_signature(letter)
+    assert outbox.signatures_email_batch(limit=10).sent == 1
+    assert outbox.signatures_email_batch(limit=10).claimed == 0
     assert len(mail.outbox) == 1
 
 
 def test_removed_signature_gets_no_email(letter):
-    signature = due_signature(letter, state=Signature.State.REMOVED)
-    assert services.signature_email_send(signature_id=signature.pk) is False
-    assert not mail.outbox
+    removed = due_signature(letter, state=Signature.State.REMOVED)
+    assert outbox.signatures_email_batch(limit=10).sent == 0
+    removed.refresh_from_db()
+    assert removed.email_requested_at is None and not mail.outbox

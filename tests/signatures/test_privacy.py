@@ -38,8 +38,8 @@ def test_ip_is_stored_only_as_a_salted_hash(letter, sign, sign_data):
 
 
 def test_erase_link_shows_a_button_then_deletes_everything(letter, sign, sign_data, visit):
+    from signatures.counting import letter_count
     from signatures.models import Signature
-    from signatures.selectors import letter_count
 
     sign(letter, sign_data)
     links = links_in(mail.outbox[0])

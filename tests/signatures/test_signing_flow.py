@@ -3,8 +3,8 @@
 import pytest
 from django.core import mail
 
+from signatures.counting import letter_count
 from signatures.models import Signature
-from signatures.selectors import letter_count
 
 from ..conftest import links_in
 

@@ -7,11 +7,10 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from signatures import services
+from signatures import signing
+from signatures.counting import letter_count, tally_fold, tally_recount
 from signatures.models import ProfessionTally, Signature, Tally, TallyChange
 from signatures.moderation import signatures_moderate
-from signatures.selectors import letter_count
-from signatures.tally import tally_fold, tally_recount
 
 from ..conftest import need
 from ..factories import LetterFactory, ProfessionFactory, SignatureFactory
@@ -39,7 +38,7 @@ def test_confirm_journals_one_change_and_fold_applies_it(django_capture_on_commi
     letter = LetterFactory()
     profession = ProfessionFactory(letter=letter)
     (signature,) = pending(letter, profession, 1, notable=True)
-    services.signature_confirm(signature_id=signature.pk)
+    signing.signature_confirm(signature_id=signature.pk)
     assert TallyChange.objects.count() == 1
     assert tally_fold(letter_id=letter.pk) == 1
     count = letter_count(letter=letter)
@@ -70,7 +69,7 @@ def test_recount_repairs_drift_and_logs_it(caplog):
     profession = ProfessionFactory(letter=letter)
     SignatureFactory.create_batch(7, letter=letter, profession=profession)
     Tally.objects.update_or_create(letter=letter, defaults={"total": 1000})
-    with caplog.at_level(logging.WARNING, logger="signatures.tally"):
+    with caplog.at_level(logging.WARNING, logger="signatures.counting"):
         drift = tally_recount(letter_id=letter.pk)
     assert drift > 0
     assert "drifted" in caplog.text
@@ -84,7 +83,7 @@ def test_recount_leaves_unfolded_changes_to_the_fold():
     profession = ProfessionFactory(letter=letter)
     signatures = pending(letter, profession, 3)
     for signature in signatures:
-        services.signature_confirm(signature_id=signature.pk)
+        signing.signature_confirm(signature_id=signature.pk)
     tally_recount(letter_id=letter.pk)  # journal still holds +3
     assert letter_count(letter=letter).signatures == 0
     tally_fold(letter_id=letter.pk)
@@ -123,9 +122,9 @@ def test_concurrent_confirms_double_clicks_and_withdrawals_leave_exact_counters(
         kind, signature_id = job
         try:
             if kind == "confirm":
-                services.signature_confirm(signature_id=signature_id)
+                signing.signature_confirm(signature_id=signature_id)
             elif kind == "withdraw":
-                services.signature_withdraw(signature_id=signature_id)
+                signing.signature_withdraw(signature_id=signature_id)
             else:
                 signatures_moderate(
                     letter=letter,

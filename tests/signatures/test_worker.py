@@ -13,7 +13,7 @@ from django.db import connection
 
 from config.celery import app as celery_app
 from ops.mailbox import list_messages
-from signatures.selectors import letter_count
+from signatures.counting import letter_count
 
 from ..conftest import need
 from ..factories import LetterFactory, ProfessionFactory
@@ -128,7 +128,7 @@ def test_killed_worker_loses_no_email_and_sends_none_twice(start_worker, setting
     from django.utils import timezone
 
     from signatures.models import Signature
-    from signatures.tasks import send_pending_confirmations_task, send_signature_email_task
+    from signatures.outbox import send_due_emails_task, send_pending_confirmations_task
 
     from ..factories import SignatureFactory
 
@@ -152,8 +152,7 @@ def test_killed_worker_loses_no_email_and_sends_none_twice(start_worker, setting
         "EMAIL_SWEEP_AFTER_SECONDS": "0",
     }
     first = start_worker(**slow)
-    for signature in signatures:
-        send_signature_email_task.delay(signature.pk)
+    send_due_emails_task.delay()
     wait_for(lambda: len(list_messages(limit=100)) >= 5, timeout=30, what="a few emails")
     first.kill()  # SIGKILL mid-batch: no chance to finish or re-queue anything
     first.wait(timeout=10)

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from letters.models import Letter, Organiser
 from organise.services import organiser_invite
-from petition.models import Letter, Organiser
 
 
 class Command(BaseCommand):

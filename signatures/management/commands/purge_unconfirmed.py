@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from signatures.services import signatures_purge_unconfirmed
+from signatures.signing import signatures_purge_unconfirmed
 
 
 class Command(BaseCommand):

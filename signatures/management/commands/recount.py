@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from petition.models import Letter
-from signatures.tally import tally_fold, tally_recount
+from letters.models import Letter
+from signatures.counting import tally_fold, tally_recount
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from signatures import services
+from signatures import outbox
 
 
 class Command(BaseCommand):
@@ -13,7 +13,7 @@ class Command(BaseCommand):
         parser.add_argument("--limit", type=int, default=10_000)
 
     def handle(self, *args, limit, **options):
-        run = services.signatures_email_due(most=limit)
+        run = outbox.signatures_email_due(most=limit)
         if run.temporary_error:
             self.stderr.write(f"mail server failed; the rest stay due: {run.temporary_error}")
         self.stdout.write(f"sent {run.sent} emails")

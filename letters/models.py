@@ -1,0 +1,87 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from .markdown import render_markdown
+
+
+def _pick(obj, field: str, language: str | None) -> str:
+    """The field's text in `language` (en/ar), falling back to English when it is empty."""
+    lang = (language or get_language() or "en")[:2]
+    value = getattr(obj, f"{field}_{lang}", "") if lang in ("en", "ar") else ""
+    return value or getattr(obj, f"{field}_en")
+
+
+class Letter(models.Model):
+    class Moderation(models.TextChoices):
+        POST = "post", _("Post-moderation: signatures count once confirmed")
+        PRE = "pre", _("Pre-moderation: an organiser approves each signature")
+
+    slug = models.SlugField(unique=True, max_length=80)
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    title_ar = models.CharField(_("title (Arabic)"), max_length=200, blank=True)
+    body_en = models.TextField(_("statement (English, Markdown)"))
+    body_ar = models.TextField(_("statement (Arabic, Markdown)"), blank=True)
+    featured = models.BooleanField(default=False, help_text=_("Shown at the site's root."))
+    is_open = models.BooleanField(default=True, help_text=_("Closed letters refuse signatures."))
+    moderation = models.CharField(max_length=4, choices=Moderation, default=Moderation.POST)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-featured", "-created_at"]
+
+    def __str__(self) -> str:
+        return self.title_en
+
+    def get_absolute_url(self) -> str:
+        return reverse("public:letter", kwargs={"slug": self.slug})
+
+    def title(self, language: str | None = None) -> str:
+        return _pick(self, "title", language)
+
+    def body_html(self, language: str | None = None) -> str:
+        return render_markdown(_pick(self, "body", language))
+
+
+class Profession(models.Model):
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="professions")
+    key = models.SlugField(max_length=40)
+    label_en = models.CharField(max_length=80)
+    label_ar = models.CharField(max_length=80, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["letter", "key"], name="profession_unique_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.label_en
+
+    def label(self, language: str | None = None) -> str:
+        return _pick(self, "label", language)
+
+
+class Organiser(models.Model):
+    """Who may moderate a letter. Owners also edit it and invite others. Staff see all."""
+
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner: edits the letter, invites organisers, moderates")
+        MODERATOR = "moderator", _("Moderator: reviews signatures and exports them")
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="organisers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organised"
+    )
+    role = models.CharField(max_length=10, choices=Role, default=Role.MODERATOR)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["letter", "user"], name="organiser_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.role}) on {self.letter.slug}"

@@ -1,0 +1,104 @@
+"""Deferred CSRF: the letter page shared through an edge cache, and how its forms get a token.
+
+In a letter's viral hour most requests are first visits to its page, and on one small box
+Django cannot render them all. So a first visit (no cookie at all) gets the same bytes as
+everyone, which an edge cache (nginx in `make stack`, a CDN in production) may keep for
+EDGE_CACHE_SECONDS: no cookie is set, and the forms' CSRF field is left empty. The parts:
+
+1. `share_with_everyone` decides that a request gets the shared page, and `mark_cacheable`
+   sets the Cache-Control that lets an edge keep it (anyone with a cookie gets a private page).
+2. `csrf_field` (the `{% csrf_field %}` tag) renders an empty field on a shared page.
+3. static/js/csrf.js fetches a token from `csrf_token` (GET /csrf/) when someone starts
+   filling in a form, which also sets the CSRF cookie, so their next pages are their own.
+4. Without JavaScript the first submission fails the CSRF check: `csrf_failure`
+   (CSRF_FAILURE_VIEW) answers the letter page with the person's details and a token, to
+   press Sign once more. Nothing is ever signed without a valid token.
+"""
+
+import logging
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
+from django.shortcuts import render
+from django.template.defaulttags import CsrfTokenNode
+from django.urls import Resolver404, resolve, reverse
+from django.utils.cache import patch_cache_control
+from django.utils.html import format_html
+from django.views.decorators.cache import never_cache
+
+from letters.selectors import letter_by_slug
+
+from .forms import SignForm
+from .letter_page import render_letter
+
+log = logging.getLogger(__name__)
+
+
+def _private_cookies() -> tuple[str, ...]:
+    # A language chosen by cookie is not in Vary (only Accept-Language is), so it is private.
+    return (
+        settings.CSRF_COOKIE_NAME,
+        settings.SESSION_COOKIE_NAME,
+        settings.LANGUAGE_COOKIE_NAME,
+        "messages",
+    )
+
+
+def share_with_everyone(request: HttpRequest) -> bool:
+    """Whether this request may get the page everyone gets; if so, its forms defer the token."""
+    shared = request.method in ("GET", "HEAD") and not any(
+        name in request.COOKIES for name in _private_cookies()
+    )
+    request.csrf_deferred = shared
+    return shared
+
+
+def mark_cacheable(response: HttpResponse, *, shared: bool) -> HttpResponse:
+    """Browsers always ask again (the count moves); shared caches keep a shared page for
+    EDGE_CACHE_SECONDS and may serve it a little stale while they fetch a fresh one."""
+    if shared:
+        patch_cache_control(
+            response,
+            public=True,
+            max_age=0,
+            s_maxage=settings.EDGE_CACHE_SECONDS,
+            stale_while_revalidate=settings.EDGE_CACHE_SECONDS * 10,
+        )
+    else:
+        patch_cache_control(response, private=True)
+    return response
+
+
+def csrf_field(context) -> str:
+    """{% csrf_token %}, except on a shared page: there the field starts empty."""
+    request = context.get("request")
+    if request is not None and getattr(request, "csrf_deferred", False):
+        return format_html(
+            '<input type="hidden" name="csrfmiddlewaretoken" value="" data-csrf-url="{}">',
+            reverse("public:csrf"),
+        )
+    return CsrfTokenNode().render(context)
+
+
+@never_cache
+def csrf_token(request: HttpRequest) -> JsonResponse:
+    """A token for a form on a shared page. Sets the CSRF cookie too."""
+    return JsonResponse({"token": get_token(request)})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a sign POST comes back as the letter page with the person's details
+    and a token (403); anything else gets the plain 403 page."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        match = None
+    if request.method == "POST" and match and match.view_name == "public:sign":
+        letter = letter_by_slug(match.kwargs["slug"])
+        if letter.is_open:
+            form = SignForm(request.POST, letter=letter)
+            form.is_valid()  # shows any mistakes now rather than on the second try
+            return render_letter(request, letter, form=form, status=403, csrf_retry=True)
+    log.info("csrf: refused %s %s: %s", request.method, request.path, reason)
+    return render(request, "403_csrf.html", status=403)

@@ -1,0 +1,127 @@
+from disposable_email_domains import blocklist as disposable_domains
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from letters.models import Letter, Profession
+from signatures.defences import started_token
+from signatures.normalise import clean_text
+from signatures.selectors import BadCursor, decode_cursor
+
+from .countries import CountryField
+
+
+class ProfessionChoiceField(forms.ChoiceField):
+    """One of the letter's professions, cleaned to the Profession. Built from the letter's
+    already loaded professions: no query per form (there is a form on every signature)."""
+
+    def set_professions(self, professions: list[Profession]) -> None:
+        self._by_key = {p.key: p for p in professions}
+        # Labels are built only if the form is rendered; a submission only looks keys up.
+        self.choices = lambda: [("", _("Choose…")), *((p.key, p.label()) for p in professions)]
+
+    def valid_value(self, value) -> bool:
+        return value in self._by_key
+
+    def clean(self, value) -> Profession | None:
+        key = super().clean(value)
+        return self._by_key[key] if key else None
+
+
+class SignForm(forms.Form):
+    name = forms.CharField(label=_("Full name"), max_length=120)
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        help_text=_("We send one email to confirm. It is never shown publicly."),
+    )
+    profession = ProfessionChoiceField(label=_("Profession"))
+    role = forms.CharField(
+        label=_("Role"),
+        max_length=120,
+        required=False,
+        help_text=_("For example “Novelist” or “Principal cellist, City Orchestra”."),
+    )
+    country = CountryField(label=_("Country"), required=False)
+    link = forms.URLField(
+        label=_("Link to your work"), max_length=500, required=False, assume_scheme="https"
+    )
+    show_name = forms.BooleanField(label=_("List my name publicly"), required=False, initial=True)
+    # Bot traps (defences.py): a field people never see, and when the form was rendered.
+    website = forms.CharField(
+        label=_("Leave this field empty"),
+        required=False,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
+    started = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, letter: Letter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["profession"].set_professions(list(letter.professions.all()))
+        if not self.is_bound:
+            self.fields["started"].initial = started_token()
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        domain = email.rpartition("@")[2].lower()
+        if domain in disposable_domains:
+            raise forms.ValidationError(
+                _("Please use a permanent address: a disposable one cannot confirm your signature.")
+            )
+        return email
+
+    def clean_name(self) -> str:
+        name = clean_text(self.cleaned_data["name"])
+        if not name:
+            raise forms.ValidationError(_("Please give your name."))
+        return name
+
+    def clean_role(self) -> str:
+        return clean_text(self.cleaned_data.get("role", ""))
+
+    def clean_link(self) -> str:
+        link = self.cleaned_data.get("link", "")
+        if link and not link.lower().startswith(("http://", "https://")):
+            raise forms.ValidationError(_("Enter a web address starting with http:// or https://."))
+        return link
+
+
+class SignatureFilterForm(forms.Form):
+    """The public list's filters, shared by the page and the JSON API."""
+
+    q = forms.CharField(label=_("Name"), max_length=100, required=False)
+    profession = forms.ChoiceField(label=_("Profession"), required=False)
+    country = CountryField(label=_("Country"), required=False)
+    notable = forms.ChoiceField(
+        label=_("Notable signers only"),
+        required=False,
+        choices=[("", _("Everyone")), ("1", _("Notable only")), ("0", _("Everyone"))],
+    )
+    cursor = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+
+    def __init__(self, *args, letter: Letter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["profession"].choices = [("", _("All professions"))] + [
+            (p.key, p.label()) for p in letter.professions.all()
+        ]
+
+    def clean_q(self) -> str:
+        return clean_text(self.cleaned_data.get("q", ""))
+
+    def clean_cursor(self) -> str:
+        cursor = self.cleaned_data.get("cursor", "")
+        if cursor:
+            try:
+                decode_cursor(cursor)
+            except BadCursor as exc:
+                raise forms.ValidationError(_("This page link is not valid.")) from exc
+        return cursor
+
+    def selector_arguments(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "q": data["q"],
+            "profession": data["profession"],
+            "country": data["country"],
+            "notable_only": data["notable"] == "1",
+            "cursor": data["cursor"],
+        }

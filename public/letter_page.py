@@ -1,0 +1,52 @@
+"""The letter page, rendered for a first visit, a failed submission or a CSRF retry."""
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_cache_control
+from django.utils.functional import SimpleLazyObject
+from django.utils.translation import get_language
+
+from letters.models import Letter
+from signatures.counting import letter_count_json
+from signatures.selectors import notable_signers
+
+from . import share
+from .forms import SignForm
+
+
+def render_letter(
+    request: HttpRequest,
+    letter: Letter,
+    *,
+    form: SignForm | None = None,
+    status: int = 200,
+    csrf_retry: bool = False,
+) -> HttpResponse:
+    """The letter page, private to this visitor (deferred_csrf.mark_cacheable shares it).
+    Everything but the form's tokens sits in cached fragments (see the template), so the
+    values here are lazy: a cache hit never computes them."""
+    language = get_language()
+    count = SimpleLazyObject(lambda: letter_count_json(slug=letter.slug))
+
+    def professions():
+        totals = count["by_profession"]
+        return [(p, totals.get(p.key, 0)) for p in letter.professions.all()]
+
+    context = {
+        "letter": letter,
+        "title": letter.title(language),
+        "body_html": lambda: letter.body_html(language),
+        "count": count,
+        "professions": SimpleLazyObject(professions),
+        "notables": notable_signers(letter=letter),
+        "form": form or SignForm(letter=letter),
+        "fragment_seconds": settings.LETTER_FRAGMENT_CACHE_SECONDS,
+        "card": SimpleLazyObject(lambda: share.card(letter, language)),
+        "share_links": SimpleLazyObject(lambda: share.share_links(letter, language)),
+        "letter_url": share.letter_url(letter),
+        "csrf_retry": csrf_retry,
+    }
+    response = render(request, "public/letter.html", context, status=status)
+    patch_cache_control(response, private=True)
+    return response

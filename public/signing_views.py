@@ -1,0 +1,140 @@
+"""Signers' pages: sign, check your inbox, and the links in their email (confirm, withdraw,
+erase). Thin: the rules live in signatures.signing and signatures.defences."""
+
+import logging
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from letters.models import Letter
+from letters.selectors import letter_by_slug
+from ops.http import client_ip
+from signatures import defences, signing
+from signatures.models import Signature
+from signatures.normalise import canonical_email
+from signatures.tokens import Purpose, TokenExpired, TokenInvalid, read_token, token_matches
+
+from .forms import SignForm
+from .letter_page import render_letter
+
+log = logging.getLogger(__name__)
+
+
+@require_POST
+def sign(request: HttpRequest, slug: str) -> HttpResponse:
+    letter = letter_by_slug(slug)
+    if not letter.is_open:
+        return render(request, "public/closed.html", {"letter": letter}, status=403)
+    ip = client_ip(request)
+    form = SignForm(request.POST, letter=letter)
+    valid = form.is_valid()
+    email_key = canonical_email(form.cleaned_data["email"]) if valid else None
+    if defences.sign_throttled(letter=letter, ip=ip, email_key=email_key):
+        return _throttled(request, letter)
+    automated = defences.automation_reason(request.POST)
+    if automated:
+        log.info("sign: discarded a submission to %s: %s", letter.slug, automated)
+        return _see_other("public:signed", slug=letter.slug)
+    if not valid:
+        return render_letter(request, letter, form=form, status=400)
+    email = form.cleaned_data["email"]
+    signing.signature_sign(
+        letter=letter,
+        data=form.cleaned_data,
+        ip=ip,
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        language=get_language(),
+        blocked_reason=defences.blocked_reason(letter=letter, email=email, ip=ip),
+    )
+    # The same answer whether or not this address had signed before (no enumeration).
+    return _see_other("public:signed", slug=letter.slug)
+
+
+def _throttled(request: HttpRequest, letter: Letter) -> HttpResponse:
+    response = render(request, "public/throttled.html", {"letter": letter}, status=429)
+    response["Retry-After"] = "60"
+    return response
+
+
+def _see_other(viewname: str, **kwargs) -> HttpResponse:
+    response = redirect(viewname, **kwargs)
+    response.status_code = 303
+    return response
+
+
+def signed(request: HttpRequest, slug: str) -> HttpResponse:
+    return render(request, "public/check_inbox.html", {"letter": letter_by_slug(slug)})
+
+
+def _signature_from_link(request, letter: Letter, token: str, purpose: Purpose):
+    """(signature, None) for a good link; (None, error response) for a bad one."""
+    try:
+        signature_id, fingerprint = read_token(token, purpose=purpose)
+    except TokenExpired:
+        return None, _link_error(request, letter, expired=True)
+    except TokenInvalid:
+        return None, _link_error(request, letter, expired=False)
+    signature = Signature.objects.filter(pk=signature_id, letter=letter).first()
+    if signature is None or not token_matches(fingerprint, signature.email_key):
+        return None, _link_error(request, letter, expired=False)
+    return signature, None
+
+
+def _link_error(request, letter: Letter, *, expired: bool) -> HttpResponse:
+    return render(
+        request,
+        "public/link_invalid.html",
+        {"letter": letter, "expired": expired},
+        status=410 if expired else 400,
+    )
+
+
+@never_cache
+def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    letter = letter_by_slug(slug)
+    signature, error = _signature_from_link(request, letter, token, Purpose.CONFIRM)
+    if error:
+        return error
+    # Safe to repeat: mail scanners open this link too, and only a pending signature changes
+    # (the service re-checks under a lock; a repeat skips it).
+    if signature.state == Signature.State.PENDING:
+        signature = signing.signature_confirm(signature_id=signature.pk)
+    return render(request, "public/confirmed.html", {"letter": letter, "signature": signature})
+
+
+def _button_link(request, slug: str, token: str, *, purpose: Purpose, act, page: str):
+    """A link from the email whose GET shows a page with a button; only the POST acts (mail
+    scanners open every link)."""
+    letter = letter_by_slug(slug)
+    signature, error = _signature_from_link(request, letter, token, purpose)
+    if error:
+        return error
+    context = {"letter": letter, "signature": signature, "done": False}
+    if request.method == "POST":
+        act(signature_id=signature.pk)
+        context["done"] = True
+    return render(request, f"public/{page}.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    return _button_link(
+        request,
+        slug,
+        token,
+        purpose=Purpose.WITHDRAW,
+        act=signing.signature_withdraw,
+        page="withdraw",
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def erase(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    return _button_link(
+        request, slug, token, purpose=Purpose.ERASE, act=signing.signature_erase, page="erase"
+    )

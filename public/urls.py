@@ -1,0 +1,24 @@
+from django.urls import path
+
+from . import api, deferred_csrf, signing_views, status, views
+
+app_name = "public"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("letters/<slug:slug>/", views.letter_detail, name="letter"),
+    path("letters/<slug:slug>/signatures/", views.signature_list, name="list"),
+    path("letters/<slug:slug>/embed/", views.embed, name="embed"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("letters/<slug:slug>/sign/", signing_views.sign, name="sign"),
+    path("letters/<slug:slug>/signed/", signing_views.signed, name="signed"),
+    path("letters/<slug:slug>/confirm/<str:token>/", signing_views.confirm, name="confirm"),
+    path("letters/<slug:slug>/withdraw/<str:token>/", signing_views.withdraw, name="withdraw"),
+    path("letters/<slug:slug>/erase/<str:token>/", signing_views.erase, name="erase"),
+    path("api/letters/<slug:slug>/count", api.count, name="api-count"),
+    path("api/letters/<slug:slug>/signatures", api.signatures, name="api-signatures"),
+    path("csrf/", deferred_csrf.csrf_token, name="csrf"),
+    path("healthz", status.healthz, name="healthz"),
+    path("dev/mail/", status.mailbox_index, name="mailbox"),
+    path("dev/mail/<str:message_id>/", status.mailbox_message, name="mailbox-message"),
+]

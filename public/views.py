@@ -1,0 +1,68 @@
+"""Public pages about a letter: the letter itself, its signer list, the embed, privacy."""
+
+from csp.decorators import csp_replace
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.views.decorators.clickjacking import xframe_options_exempt
+
+from letters.models import Letter
+from letters.selectors import featured_letter, letter_by_slug
+from ops.http import next_page_query
+from signatures.counting import letter_count, letter_count_json
+from signatures.selectors import public_signatures
+
+from .deferred_csrf import mark_cacheable, share_with_everyone
+from .forms import SignatureFilterForm
+from .letter_page import render_letter
+
+
+def _letter_page(request: HttpRequest, letter: Letter) -> HttpResponse:
+    shared = share_with_everyone(request)  # before rendering: it decides the CSRF field
+    return mark_cacheable(render_letter(request, letter), shared=shared)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return _letter_page(request, featured_letter())
+
+
+def letter_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return _letter_page(request, letter_by_slug(slug))
+
+
+def signature_list(request: HttpRequest, slug: str) -> HttpResponse:
+    letter = letter_by_slug(slug)
+    form = SignatureFilterForm(request.GET, letter=letter)
+    if not form.is_valid():
+        context = {"letter": letter, "form": form, "page": None}
+        return render(request, "public/list.html", context, status=400)
+    page = public_signatures(letter=letter, **form.selector_arguments())
+    context = {
+        "letter": letter,
+        "form": form,
+        "page": page,
+        "next_query": page.next_cursor and next_page_query(request, cursor=page.next_cursor),
+        "count": letter_count(letter=letter),
+    }
+    return render(request, "public/list.html", context)
+
+
+def privacy(request: HttpRequest) -> HttpResponse:
+    return render(request, "public/privacy.html", {"purge_days": settings.PURGE_UNCONFIRMED_DAYS})
+
+
+@xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})
+def embed(request: HttpRequest, slug: str) -> HttpResponse:
+    """The count widget for other sites' iframes: the only page that may be framed."""
+    letter = letter_by_slug(slug)
+    context = {
+        "letter": letter,
+        "title": letter.title(get_language()),
+        "count": letter_count_json(slug=letter.slug),
+        "letter_url": settings.SITE_URL + letter.get_absolute_url(),
+    }
+    response = render(request, "public/embed.html", context)
+    response["Cache-Control"] = "public, max-age=10, stale-while-revalidate=60"
+    return response

@@ -1,0 +1,51 @@
+"""The shape of the code holds: the import-linter layers contract (pyproject.toml), no
+import cycle between any two modules, and no import hidden inside a function to dodge one."""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import grimp
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ["config", "public", "organise", "signatures", "letters", "ops"]
+
+
+def test_the_layers_contract_is_kept():
+    linter = Path(sys.executable).parent / "lint-imports"
+    result = subprocess.run([str(linter)], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_module_imports_itself_through_others():
+    graph = grimp.build_graph(*PACKAGES)
+    cycles = []
+    for importer in sorted(graph.modules):
+        for imported in graph.find_modules_directly_imported_by(importer):
+            if graph.chain_exists(importer=imported, imported=importer):
+                cycles.append(f"{importer} <-> {imported}")
+    assert cycles == []
+
+
+def _local_imports(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text())
+    found = []
+    for function in ast.walk(tree):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        if function.name == "ready":  # AppConfig.ready: models exist only from there on
+            continue
+        for node in ast.walk(function):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno} in {function.name}()")
+    return found
+
+
+def test_no_function_imports_inside_the_application():
+    found = []
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            if "migrations" not in path.parts:
+                found += _local_imports(path)
+    assert found == []
