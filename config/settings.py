@@ -44,7 +44,7 @@ INSTALLED_APPS = [
     # Domain below, pages above (the layers are checked: .importlinter).
     "letters",
     "signatures",
-    "public",
+    "front",
     "organise",
 ]
 
@@ -100,7 +100,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     }
 # How long an edge cache (nginx, a CDN) may keep the page everyone gets (ops/edge.py).
 EDGE_CACHE_SECONDS = env.int("EDGE_CACHE_SECONDS", default=1)
-CSRF_FAILURE_VIEW = "public.deferred_csrf.csrf_failure"
+CSRF_FAILURE_VIEW = "front.deferred_csrf.csrf_failure"
 # Letters, their professions and block lists are read on every signature: each process keeps
 # them this many seconds (a change made in another process shows after at most that long).
 LOCAL_CACHE_SECONDS = env.float("LOCAL_CACHE_SECONDS", default=2.0)
@@ -150,6 +150,9 @@ COUNT_CACHE_SECONDS = env.int("COUNT_CACHE_SECONDS", default=5)
 EMAIL_BATCH_WINDOW_SECONDS = env.float("EMAIL_BATCH_WINDOW_SECONDS", default=0.25)
 EMAIL_BATCH_SIZE = env.int("EMAIL_BATCH_SIZE", default=50)
 EMAIL_BATCH_SECONDS = env.float("EMAIL_BATCH_SECONDS", default=10.0)
+# This many permanent refusals from one mail provider in one batch is their incident, not
+# bad addresses: the batch stops and the emails stay due (signatures/outbox.py).
+EMAIL_PERMANENT_BURST = env.int("EMAIL_PERMANENT_BURST", default=5)
 EMAIL_SWEEP_SECONDS = env.float("EMAIL_SWEEP_SECONDS", default=60.0)
 BROKER_BACKOFF_SECONDS = env.float("BROKER_BACKOFF_SECONDS", default=5.0)
 
@@ -238,8 +241,10 @@ RATELIMIT_SIGN_IP_BURST = env("RATELIMIT_SIGN_IP_BURST", default="5/m")
 RATELIMIT_SIGN_IP_HOURLY = env("RATELIMIT_SIGN_IP_HOURLY", default="50/h")
 RATELIMIT_SIGN_EMAIL = env("RATELIMIT_SIGN_EMAIL", default="5/h")
 RATELIMIT_SIGN_LETTER = env("RATELIMIT_SIGN_LETTER", default="60000/m")
-# A person takes longer than this to fill in the form; a bot that posts sooner is discarded.
+# A person takes longer than this to fill in the form; a submission sooner, or with a form
+# timestamp older than SIGN_FORM_MAX_AGE_SECONDS, is marked suspected (and still emailed).
 SIGN_MIN_SECONDS = env.int("SIGN_MIN_SECONDS", default=3)
+SIGN_FORM_MAX_AGE_SECONDS = env.int("SIGN_FORM_MAX_AGE_SECONDS", default=86400)
 # Salt for hashing signers' IP addresses; defaults to one derived from SECRET_KEY.
 IP_HASH_SALT = env("IP_HASH_SALT", default="")
 

@@ -6,7 +6,7 @@ from django.urls import include, path
 admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
-    path("", include("public.urls")),
+    path("", include("front.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("organise/", include("organise.urls")),
     path("accounts/", include("allauth.urls")),

@@ -37,7 +37,7 @@ class Letter(models.Model):
         return self.title_en
 
     def get_absolute_url(self) -> str:
-        return reverse("public:letter", kwargs={"slug": self.slug})
+        return reverse("front:letter", kwargs={"slug": self.slug})
 
     def title(self, language: str | None = None) -> str:
         return _pick(self, "title", language)

@@ -25,8 +25,12 @@ class ReusingRedisCache(RedisCache):
     def __init__(self, server, params):
         super().__init__(server, params)
         self._class = _ReusingClient
+        self._scripts = {}
 
-    def pipeline(self):
-        """A Redis pipeline (no MULTI) on the cache's connection pool: several commands,
-        one round trip. Keys must go through make_key."""
-        return self._cache.get_client(write=True).pipeline(transaction=False)
+    def script(self, lua: str):
+        """A Lua script on the cache's Redis (EVALSHA, loaded on first use). Keys must go
+        through make_key."""
+        script = self._scripts.get(lua)
+        if script is None:
+            script = self._scripts[lua] = self._cache.get_client(write=True).register_script(lua)
+        return script

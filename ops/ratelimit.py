@@ -1,9 +1,10 @@
-"""Fixed-window rate limits, every counter of one request in one Redis round trip.
+"""Fixed-window rate limits, every counter of one request in one Redis round trip (a Lua
+script, so the check and the counting are one atomic step).
 
 Rates read as django-ratelimit's did: "5/m", "50/h", "100/10m". django-ratelimit (used here
 before) spends two round trips per limit; the sign form checks four limits on every
-attempt, so that was eight round trips and most of the form's Redis time (README, "what
-was tried"). Without Redis (the embedded defaults) the Django cache counts instead.
+attempt, so that was eight round trips and most of the form's Redis time (README, "What we
+tried"). Without Redis (the embedded defaults) the Django cache counts instead.
 """
 
 import hashlib
@@ -38,7 +39,9 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 
 def first_exceeded(limits: list[Limit]) -> str | None:
-    """Count one hit against every limit; the name of the first one now over its rate.
+    """Count a hit against each limit in order, stopping at the first one now over its rate;
+    its name, or None. Limits after a broken one are not counted: put the ones shared by
+    everyone (a letter-wide ceiling) last, so a refused client never spends others' share.
 
     A store outage lets the request through (people must be able to sign); it is logged."""
     active = [(limit, *parse_rate(limit.rate)) for limit in limits if limit.rate]
@@ -46,29 +49,37 @@ def first_exceeded(limits: list[Limit]) -> str | None:
         return None
     now = int(time.time())
     windows = []
-    for limit, _allowed, seconds in active:
+    for limit, allowed, seconds in active:
         who = hashlib.blake2b(limit.who.encode(), digest_size=12).hexdigest()
-        windows.append((f"rl:{limit.name}:{who}:{now // seconds}", seconds))
+        windows.append((f"rl:{limit.name}:{who}:{now // seconds}", allowed, seconds))
     try:
-        hits = _count(windows)
+        broken = _count_until_exceeded(windows)
     except Exception:  # noqa: BLE001 - a cache outage must not stop people signing
         log.warning("rate-limit store unavailable; limits not enforced", exc_info=True)
         return None
-    for (limit, allowed, _seconds), count in zip(active, hits, strict=True):
-        if count > allowed:
-            return limit.name
-    return None
+    return active[broken][0].name if broken is not None else None
 
 
-def _count(windows: list[tuple[str, int]]) -> list[int]:
-    if hasattr(cache, "pipeline"):  # Redis (ops.cache.ReusingRedisCache)
-        pipe = cache.pipeline()
-        for key, seconds in windows:
-            pipe.incr(cache.make_key(key))
-            pipe.expire(cache.make_key(key), seconds + 1)
-        return pipe.execute()[::2]
-    counts = []
-    for key, seconds in windows:
+# One round trip: INCR each window in order, stop at the first over its allowance.
+_COUNT_UNTIL_EXCEEDED = """
+for i, key in ipairs(KEYS) do
+  local hits = redis.call('INCR', key)
+  if hits == 1 then redis.call('EXPIRE', key, ARGV[2 * i]) end
+  if hits > tonumber(ARGV[2 * i - 1]) then return i end
+end
+return 0
+"""
+
+
+def _count_until_exceeded(windows: list[tuple[str, int, int]]) -> int | None:
+    """The index of the first window over its allowance (counting stops there), or None."""
+    if hasattr(cache, "script"):  # Redis (ops.cache.ReusingRedisCache)
+        keys = [cache.make_key(key) for key, _allowed, _seconds in windows]
+        args = [value for _key, allowed, seconds in windows for value in (allowed, seconds + 1)]
+        broken = cache.script(_COUNT_UNTIL_EXCEEDED)(keys=keys, args=args)
+        return broken - 1 if broken else None
+    for index, (key, allowed, seconds) in enumerate(windows):
         cache.add(key, 0, timeout=seconds + 1)
-        counts.append(cache.incr(key))
-    return counts
+        if cache.incr(key) > allowed:
+            return index
+    return None

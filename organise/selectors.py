@@ -32,7 +32,7 @@ def is_owner(user, letter: Letter) -> bool:
 
 def embed_snippet(letter: Letter) -> str:
     """The HTML organisers paste into another site to show the live count."""
-    src = settings.SITE_URL + reverse("public:embed", kwargs={"slug": letter.slug})
+    src = settings.SITE_URL + reverse("front:embed", kwargs={"slug": letter.slug})
     return (
         f'<iframe src="{src}" title="{escape(letter.title("en"))}" width="360" height="160" '
         f'style="border:0" loading="lazy"></iframe>'

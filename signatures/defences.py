@@ -2,11 +2,12 @@
 
 Rate limits are fixed windows counted in Redis when REDIS_URL is set, so every web process
 shares them (ops/ratelimit.py). Bot traps and organisers' blocks are silent: the bot gets
-the normal answer, so it learns nothing to change.
+the normal answer, so it learns nothing to change; nothing a person sent is thrown away.
 """
 
 import ipaddress
 import logging
+import secrets
 import threading
 import time
 
@@ -28,38 +29,47 @@ _STARTED_SALT = "undersigned.sign-form.started"
 
 
 def sign_throttled(*, letter: Letter, ip: str, email_key: str | None) -> str | None:
-    """Which limit this attempt breaks, if any. Every attempt counts, valid or not: bots
-    that send garbage spend their allowance too. Re-signing is how a confirmation is
-    resent, so each address has a limit of its own."""
+    """Which limit this attempt breaks, if any. Every attempt counts against its own
+    client's limits, valid or not: bots that send garbage spend their allowance too.
+    Re-signing is how a confirmation is resent, so each address has a limit of its own. The
+    letter-wide ceiling comes last: an attempt already refused for its client does not spend
+    everyone else's allowance."""
     limits = [
         Limit("sign-ip-burst", f"{letter.pk}:{ip}", settings.RATELIMIT_SIGN_IP_BURST),
         Limit("sign-ip-hourly", f"{letter.pk}:{ip}", settings.RATELIMIT_SIGN_IP_HOURLY),
-        Limit("sign-letter", str(letter.pk), settings.RATELIMIT_SIGN_LETTER),
     ]
     if email_key:
         limits.append(
             Limit("sign-email", f"{letter.pk}:{email_key}", settings.RATELIMIT_SIGN_EMAIL)
         )
+    limits.append(Limit("sign-letter", str(letter.pk), settings.RATELIMIT_SIGN_LETTER))
     return first_exceeded(limits)
 
 
 def started_token() -> str:
-    """Hidden in the form when it is rendered: when the person started filling it in."""
-    return signing.dumps(int(time.time()), salt=_STARTED_SALT)
+    """When this person started on the form: in the rendered form, and fresh from /csrf/ when
+    they start typing on a page shared through the edge (so it is theirs, not the page's)."""
+    return signing.dumps([int(time.time()), secrets.token_hex(4)], salt=_STARTED_SALT)
 
 
 def automation_reason(data) -> str | None:
-    """Why this submission looks automated, or None. A filled honeypot, or a form sent back
-    sooner than a person could fill it. A client that never rendered the form (no token)
-    is not judged on timing; the rate limits still apply to it."""
+    """Why this submission looks automated, or None: a filled honeypot, a form sent back
+    sooner than a person could fill it, no form timestamp, a forged or stale one. Such a
+    submission is kept and emailed like any other (confirming from the inbox is the
+    challenge) and organisers see why it was suspected; a person who autofills and presses
+    Sign at once loses nothing."""
     if (data.get(HONEYPOT_FIELD) or "").strip():
         return "honeypot filled"
     token = data.get(STARTED_FIELD)
     if not token:
-        return None
+        return "no form timestamp"
     try:
-        started = signing.loads(token, salt=_STARTED_SALT)
-    except signing.BadSignature:
+        started, _nonce = signing.loads(
+            token, salt=_STARTED_SALT, max_age=settings.SIGN_FORM_MAX_AGE_SECONDS
+        )
+    except signing.SignatureExpired:
+        return "stale form timestamp"
+    except (signing.BadSignature, TypeError, ValueError):
         return "forged form timestamp"
     if not isinstance(started, int) or time.time() - started < settings.SIGN_MIN_SECONDS:
         return "form filled too fast"

@@ -58,9 +58,24 @@ class Signature(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
-    # Email bookkeeping: an email is due while requested_at is newer than sent_at.
+    # What the latest signing with this address sent (details and language). Applied to the
+    # row by the email worker (signatures/outbox.py), which decides what to write back.
+    submitted = models.JSONField(null=True, blank=True, editable=False)
+    # Goes up whenever the details a signer would publish change; a confirmation link
+    # carries the version its email showed, and confirms nothing once it is stale.
+    details_version = models.PositiveIntegerField(default=1)
+    # Why a submission looked automated (too fast, no form timestamp …): kept, emailed like
+    # any other (confirming from the inbox is the challenge), and shown to organisers.
+    suspicion = models.CharField(max_length=100, blank=True)
+
+    # The outbox (signatures/outbox.py). An email is due while email_requested_at is set; the
+    # value identifies the request, and a worker clears it only if it still holds the value
+    # it claimed (no comparison of two machines' clocks). email_claimed_for and email_kind
+    # remember what was decided for that request, so a re-send is the same message.
     email_requested_at = models.DateTimeField(null=True, blank=True)
     email_claimed_at = models.DateTimeField(null=True, blank=True)
+    email_claimed_for = models.DateTimeField(null=True, blank=True)
+    email_kind = models.CharField(max_length=20, blank=True)
     email_sent_at = models.DateTimeField(null=True, blank=True)
     emails_sent = models.PositiveSmallIntegerField(default=0)
     email_failed_at = models.DateTimeField(null=True, blank=True)
@@ -147,7 +162,8 @@ class TallyChange(models.Model):
     profession = models.ForeignKey(Profession, on_delete=models.CASCADE, related_name="+")
     total = models.SmallIntegerField()
     notable = models.SmallIntegerField()
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Indexed: /healthz reports the age of the oldest change not yet folded.
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     def __str__(self) -> str:
         return f"{self.letter_id}/{self.profession_id}: {self.total:+d}"
@@ -206,6 +222,8 @@ class ModerationEntry(models.Model):
         BLOCK = "block", _("Add a block")
         SETTINGS = "settings", _("Change the letter")
         INVITE = "invite", _("Invite an organiser")
+        VERIFICATION_CLEARED = "verification_cleared", _("Verification cleared")
+        EXPORT = "export", _("Export")
 
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="moderation_log")
     actor = models.ForeignKey(

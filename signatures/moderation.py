@@ -110,3 +110,17 @@ def moderation_log(*, letter: Letter, actor, action: str, detail: str = "") -> M
     return ModerationEntry.objects.create(
         letter=letter, actor=actor, action=action, detail=detail[:300]
     )
+
+
+def verification_clear(*, signature: Signature, why: str) -> None:
+    """An organiser verified this person; the signature changed hands or was withdrawn, so
+    the badge goes (the caller saves the row) and the audit log says why."""
+    signature.notable_verified = False
+    ModerationEntry.objects.create(
+        letter_id=signature.letter_id,
+        actor=None,
+        action=Action.VERIFICATION_CLEARED,
+        signature_ids=[signature.pk],
+        changed=1,
+        reason=why[:300],
+    )

@@ -21,12 +21,22 @@ _SPACE = re.compile(r"\s+")
 
 
 def normalise_email(email: str) -> str:
-    """Where mail is sent: trimmed, lower-cased."""
-    return (email or "").strip().lower()
+    """Where mail is sent: compatibility forms folded (NFKC: a fullwidth ｇｍａｉｌ.com is
+    gmail.com, which is where a mail server delivers it), trimmed, lower-cased, the domain in
+    its ASCII (IDNA) form. Quoted local parts never get here: the form refuses them."""
+    email = unicodedata.normalize("NFKC", email or "").strip().lower()
+    local, at, domain = email.rpartition("@")
+    if not at:
+        return email
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        pass  # not a valid domain name: the form's validation says so
+    return f"{local}@{domain}"
 
 
 def canonical_email(email: str) -> str:
-    """The key that makes one signature per person and letter."""
+    """The key that makes one signature per person and letter (one per inbox)."""
     local, _, domain = normalise_email(email).rpartition("@")
     if domain in _TAGGED_PROVIDERS:
         local = local.split("+", 1)[0]

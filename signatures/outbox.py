@@ -1,39 +1,51 @@
-"""The confirmation-email outbox, top to bottom: request → claim → send → mark.
+"""The confirmation-email outbox, top to bottom: request → claim and decide → send → mark.
 
 The signature row is the outbox: an email is due while `email_requested_at` is set.
 
-1. Request. Signing stamps `email_requested_at` in the request's own statement, and once it
-   commits asks for a batch (`email_request_on_commit`). With a worker, the first request of each
-   EMAIL_BATCH_WINDOW_SECONDS window sends one task, which sends every email due; in-process
-   (no Redis) the same task runs at once. Nothing depends on that message arriving: beat's
-   sweep sends whatever has been due for EMAIL_SWEEP_AFTER_SECONDS.
-2. Claim. A batch locks up to EMAIL_BATCH_SIZE due rows (SKIP LOCKED: two workers take
-   different rows) and stamps a lease, `email_claimed_at`, for EMAIL_LEASE_SECONDS.
+1. Request. Signing writes what was sent (`submitted`) and a new `email_requested_at` in one
+   statement (signing.signature_sign), and once it commits asks for a batch. With a worker,
+   the first request of each EMAIL_BATCH_WINDOW_SECONDS window sends one task, which sends
+   every email due; in-process (no Redis) the same task runs at once. Nothing depends on that
+   message arriving: beat's sweep sends whatever has been due for EMAIL_SWEEP_AFTER_SECONDS.
+2. Claim and decide. A batch locks up to EMAIL_BATCH_SIZE due rows (SKIP LOCKED: two
+   workers take different rows), stamps a lease (`email_claimed_at`, the database's clock, for
+   EMAIL_LEASE_SECONDS), and decides each row's email (`resolve_submission`): the signing's
+   details applied and a confirmation link, "you have already signed", or none. The decision
+   is kept with the request it answers, so a re-send after a crash is the same message.
 3. Send. One SMTP connection per batch. A temporary failure (4xx, a lost connection) stops
-   the batch and releases the rest; a permanent one (5xx) is recorded on the row.
-4. Mark. Each row is marked sent as soon as the server accepted its message, so a worker
-   killed mid-batch re-sends at most the one in flight; the others' leases run out and the
-   next batch sends them.
+   the batch and releases the rest; a permanent one (5xx) is recorded on the row, unless one
+   provider refuses a burst of them (EMAIL_PERMANENT_BURST), which is an incident on their
+   side: the batch stops, the rows stay due, and it is logged as an error.
+4. Mark. Each row is marked as soon as the server accepted its message, clearing the request
+   only if it is still the one claimed (a signing meanwhile stays due), so a worker killed
+   mid-batch re-sends at most the one in flight; the others' leases run out and the next
+   batch sends them.
 """
 
 import logging
 import smtplib
 import time
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from celery import shared_task
 from django.conf import settings
 from django.core import mail
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Concat, Now
 from django.urls import reverse
 from django.utils import timezone
 
+from letters.models import Letter, Profession
 from ops.emails import send_templated
 from ops.queue import enqueue, enqueue_once_per_window
 
+from .counting import counted_change
 from .models import Signature
+from .moderation import verification_clear
+from .normalise import search_key
 from .tokens import Purpose, make_token
 
 log = logging.getLogger(__name__)
@@ -55,15 +67,88 @@ def schedule_email_batch() -> None:
     enqueue_once_per_window(send_due_emails_task, window=settings.EMAIL_BATCH_WINDOW_SECONDS)
 
 
-# 2. Claim -----------------------------------------------------------------------------------
+# 2. Claim and decide ------------------------------------------------------------------------
 
 
-def email_due(now: datetime) -> Q:
+class Kind(models.TextChoices):
+    CONFIRM = "confirm", "confirm"  # the template trio emails/confirm-*
+    ALREADY_SIGNED = "already-signed", "already-signed"
+    NONE = "none", "none"  # removed, blocked or at its cap: marked done, nothing sent
+
+
+def email_due() -> Q:
     """An email was requested, and no worker holds it (or its lease ran out)."""
     lease = timedelta(seconds=settings.EMAIL_LEASE_SECONDS)
     return Q(email_requested_at__isnull=False) & (
-        Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=now - lease)
+        Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=Now() - lease)
     )
+
+
+PUBLISHED_DETAILS = ("name", "profession_id", "role", "country", "link", "show_name")
+
+
+def resolve_submission(signature: Signature) -> str:
+    """Decide the email for the signature's current request, applying the latest signing's
+    details where the signature does not count yet (the row is locked by the caller)."""
+    if signature.email_kind and signature.email_claimed_for == signature.email_requested_at:
+        return signature.email_kind  # claimed before and never marked: the same message
+    submitted, signature.submitted = signature.submitted or {}, None
+    if signature.state == Signature.State.REMOVED or submitted.get("blocked"):
+        return Kind.NONE
+    if submitted.get("suspicion"):
+        signature.suspicion = submitted["suspicion"][:100]
+    if signature.state == Signature.State.CONFIRMED:
+        kind = Kind.ALREADY_SIGNED
+    else:
+        _apply_details(signature, submitted)
+        kind = Kind.CONFIRM
+    if signature.emails_sent >= settings.SIGNATURE_MAX_EMAILS:
+        log.info("signature %s: email cap reached; no more mail", signature.pk)
+        return Kind.NONE
+    return kind
+
+
+def _apply_details(signature: Signature, submitted: dict) -> None:
+    """A pending or withdrawn signature takes the newest signing's details (it counts for
+    nothing until its owner confirms the email that shows them)."""
+    with counted_change(signature):
+        if submitted:
+            new = {
+                "name": submitted["name"],
+                "profession_id": submitted["profession"],
+                "role": submitted["role"],
+                "country": submitted["country"],
+                "link": submitted["link"],
+                "show_name": submitted["show_name"],
+            }
+            if any(getattr(signature, field) != new[field] for field in PUBLISHED_DETAILS):
+                signature.details_version += 1
+                if new["name"] != signature.name and signature.notable_verified:
+                    verification_clear(signature=signature, why="name changed by a new signing")
+            for field, value in new.items():
+                setattr(signature, field, value)
+            signature.name_search = search_key(signature.name)
+            signature.language = submitted.get("language") or signature.language
+        if signature.state == Signature.State.WITHDRAWN:
+            signature.state = Signature.State.PENDING
+            signature.withdrawn_at = None
+            signature.approved = signature.letter.moderation == Letter.Moderation.POST
+
+
+CLAIM_FIELDS = [
+    *PUBLISHED_DETAILS,
+    "name_search",
+    "language",
+    "state",
+    "withdrawn_at",
+    "approved",
+    "notable_verified",
+    "details_version",
+    "suspicion",
+    "submitted",
+    "email_claimed_for",
+    "email_kind",
+]
 
 
 @dataclass
@@ -75,24 +160,29 @@ class EmailBatch:
 
 
 def signatures_email_batch(*, limit: int, requested_before: datetime | None = None) -> EmailBatch:
-    """Claim up to `limit` due emails (oldest first) and send them over one connection."""
-    now = timezone.now()
-    due = Signature.objects.filter(email_due(now))
+    """Claim up to `limit` due emails (oldest first), decide each, and send them over one
+    connection."""
+    due = Signature.objects.filter(email_due())
     if requested_before is not None:
         due = due.filter(email_requested_at__lt=requested_before)
     with transaction.atomic():
-        ids = list(
-            due.order_by("email_requested_at")
-            .select_for_update(skip_locked=True)
-            .values_list("pk", flat=True)[:limit]
+        signatures = list(
+            due.select_related("letter", "profession")
+            .order_by("email_requested_at", "pk")
+            .select_for_update(skip_locked=True, of=("self",))[:limit]
         )
-        Signature.objects.filter(pk__in=ids).update(email_claimed_at=now)
-    signatures = (
-        Signature.objects.select_related("letter", "profession")
-        .filter(pk__in=ids)
-        .order_by("email_requested_at", "pk")  # send in the order they were claimed
-    )
-    return _send_claimed(list(signatures), claimed_at=now)
+        for signature in signatures:
+            signature.email_kind = resolve_submission(signature)
+            signature.email_claimed_for = signature.email_requested_at
+        Signature.objects.bulk_update(signatures, CLAIM_FIELDS)
+        Signature.objects.filter(pk__in=[s.pk for s in signatures]).update(email_claimed_at=Now())
+    # The profession may have changed with the details: send what the row now says.
+    professions = {
+        p.pk: p for p in Profession.objects.filter(pk__in={s.profession_id for s in signatures})
+    }
+    for signature in signatures:
+        signature.profession = professions[signature.profession_id]
+    return _send_claimed(signatures)
 
 
 def signatures_email_due(
@@ -127,9 +217,12 @@ def signatures_email_due(
 def signature_links(signature: Signature) -> dict[str, str]:
     def link(purpose: Purpose) -> str:
         token = make_token(
-            signature_id=signature.pk, email_key=signature.email_key, purpose=purpose
+            signature_id=signature.pk,
+            email_key=signature.email_key,
+            purpose=purpose,
+            version=signature.details_version,
         )
-        path = reverse(f"public:{purpose}", kwargs={"slug": signature.letter.slug, "token": token})
+        path = reverse(f"front:{purpose}", kwargs={"slug": signature.letter.slug, "token": token})
         return settings.SITE_URL + path
 
     return {
@@ -144,11 +237,11 @@ def _deliver(signature: Signature, *, connection) -> None:
         "signature": signature,
         "letter_title": signature.letter.title(signature.language),
         "letter_url": settings.SITE_URL + signature.letter.get_absolute_url(),
+        "profession_label": signature.profession.label(signature.language),
         **signature_links(signature),
     }
-    name = "confirm" if signature.state == Signature.State.PENDING else "already-signed"
     send_templated(
-        name,
+        signature.email_kind,
         to=signature.email,
         context=context,
         language=signature.language,
@@ -163,12 +256,27 @@ def _is_permanent(exc: smtplib.SMTPException) -> bool:
     return 500 <= getattr(exc, "smtp_code", 0) < 600
 
 
-def _send_claimed(signatures: list[Signature], *, claimed_at: datetime) -> EmailBatch:
+def _domain(signature: Signature) -> str:
+    return signature.email.rpartition("@")[2]
+
+
+INCIDENT = "provider incident: "
+
+
+def _send_claimed(signatures: list[Signature]) -> EmailBatch:
     batch = EmailBatch(claimed=len(signatures))
+    refused: dict[str, list[Signature]] = defaultdict(list)  # running permanent refusals
+    paused: set[str] = set()  # providers in an incident: their emails wait
     with mail.get_connection() as connection:  # one SMTP session for the whole batch
         for index, signature in enumerate(signatures):
-            if signature.state == Signature.State.REMOVED:
-                _mark(signature, email_requested_at=None)
+            domain = _domain(signature)
+            if domain in paused:
+                _release([signature])
+                continue
+            if signature.email_kind == Kind.NONE or (
+                signature.email_kind == Kind.CONFIRM and signature.state != Signature.State.PENDING
+            ):
+                _mark(signature, sent=False)  # nothing to send, or confirmed already
                 continue
             try:
                 _deliver(signature, connection=connection)
@@ -179,47 +287,89 @@ def _send_claimed(signatures: list[Signature], *, claimed_at: datetime) -> Email
             ) as exc:
                 if not _is_permanent(exc):
                     return _stop(batch, signatures[index:], exc)
-                _mark(
-                    signature,
-                    email_requested_at=None,
-                    email_failed_at=timezone.now(),
-                    email_failure=str(exc)[:300],
-                )
-                log.warning("signature %s: permanent email failure: %s", signature.pk, exc)
+                _mark_failed(signature, exc)
+                if not signature.email_failure.startswith(INCIDENT):
+                    refused[domain].append(signature)
+                if len(refused[domain]) >= settings.EMAIL_PERMANENT_BURST:
+                    _provider_incident(refused.pop(domain), exc)
+                    paused.add(domain)
                 continue
             except (smtplib.SMTPException, OSError) as exc:
                 return _stop(batch, signatures[index:], exc)
-            _mark_sent(signature, claimed_at=claimed_at)
+            _mark(signature, sent=True)
+            refused.pop(domain, None)  # only an unbroken run of refusals is an incident
             batch.sent += 1
     return batch
 
 
+def _release(signatures: list[Signature]) -> None:
+    Signature.objects.filter(pk__in=[s.pk for s in signatures]).update(email_claimed_at=None)
+
+
 def _stop(batch: EmailBatch, unsent: list[Signature], exc: Exception) -> EmailBatch:
     """The mail server failed: release what is left of the batch for a later try."""
-    Signature.objects.filter(pk__in=[s.pk for s in unsent]).update(email_claimed_at=None)
+    _release(unsent)
     batch.temporary_error = str(exc) or type(exc).__name__
     log.warning("email batch stopped, %s left due: %s", len(unsent), batch.temporary_error)
     return batch
 
 
+def _provider_incident(refused: list[Signature], exc: Exception) -> None:
+    """An unbroken run of "permanent" refusals from one provider is their incident, not bad
+    addresses: those emails are due again (a later sweep retries them; one refused again after
+    that is recorded for good), the provider's other emails wait, and it is logged as an error
+    for whoever watches the logs."""
+    Signature.objects.filter(pk__in=[s.pk for s in refused]).update(
+        email_requested_at=F("email_claimed_for"),
+        email_claimed_at=None,
+        email_failed_at=None,
+        email_failure=Concat(Value(INCIDENT), F("email_failure")),
+    )
+    log.error(
+        "email: %s permanent refusals in a row from %s; treated as a provider incident, "
+        "their emails stay due: %s",
+        len(refused),
+        _domain(refused[0]),
+        exc,
+    )
+
+
 # 4. Mark ------------------------------------------------------------------------------------
 
 
-def _mark(signature: Signature, **fields) -> None:
-    Signature.objects.filter(pk=signature.pk).update(email_claimed_at=None, **fields)
-
-
-def _mark_sent(signature: Signature, *, claimed_at: datetime) -> None:
-    # A request made after the claim (signing again meanwhile) stays due.
-    _mark(
-        signature,
-        email_sent_at=timezone.now(),
-        emails_sent=F("emails_sent") + 1,
-        email_requested_at=Case(
-            When(email_requested_at__lte=claimed_at, then=Value(None)),
+def _clear_request(signature: Signature) -> dict:
+    # Clear the request only if it is still the one claimed: a signing meanwhile stays due.
+    return {
+        "email_claimed_at": None,
+        "email_requested_at": Case(
+            When(email_requested_at=signature.email_claimed_for, then=Value(None)),
             default=F("email_requested_at"),
         ),
+    }
+
+
+def _mark(signature: Signature, *, sent: bool) -> None:
+    fields = _clear_request(signature)
+    if sent:
+        fields.update(
+            email_sent_at=timezone.now(),
+            emails_sent=F("emails_sent") + 1,
+            email_failed_at=None,
+            email_failure="",
+        )
+    Signature.objects.filter(pk=signature.pk).update(**fields)
+
+
+def _mark_failed(signature: Signature, exc: Exception) -> None:
+    """A permanent refusal: recorded on the row, the email no longer due. (The text of an
+    earlier provider incident stays in front, so a second refusal is final.)"""
+    failure = signature.email_failure if signature.email_failure.startswith(INCIDENT) else ""
+    Signature.objects.filter(pk=signature.pk).update(
+        **_clear_request(signature),
+        email_failed_at=timezone.now(),
+        email_failure=(failure + str(exc))[:300],
     )
+    log.warning("signature %s: permanent email failure: %s", signature.pk, exc)
 
 
 # Tasks --------------------------------------------------------------------------------------

@@ -2,22 +2,22 @@
 those never confirmed. Each state change goes through `counting.counted_change`, which
 journals the counter change in the same transaction, so the counters cannot drift."""
 
-import contextlib
 import hashlib
 import hmac
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from letters.models import Letter
 
 from .counting import counted_change
 from .models import Signature
-from .normalise import canonical_email, clean_text, normalise_email
+from .moderation import verification_clear
+from .normalise import canonical_email, clean_text, normalise_email, search_key
 from .outbox import email_request_on_commit
 
 log = logging.getLogger(__name__)
@@ -46,113 +46,87 @@ def signature_sign(
     ip: str = "",
     user_agent: str = "",
     language: str = "en",
-    blocked_reason: str | None = None,
-) -> Signature:
-    """Record a signature (pending until its email is confirmed) and request its email.
+    blocked_reason: str = "",
+    suspicion: str = "",
+) -> None:
+    """Record a signing and request its email: one statement, whether or not this address
+    signed before, so the answer (and the time it takes) cannot tell the two apart.
 
-    Signing again with an address that already signed changes no counted signature; it only
-    requests an email that says what happened. The caller answers the same either way. A
-    blocked signature is kept, removed with its reason and sent nothing (organisers see it)."""
+    A new address inserts a pending row. For an address that signed before, the statement
+    only keeps what was sent (`submitted`) and a fresh email request; the email worker decides
+    what that means (outbox.resolve_submission: new details and a new confirmation link for a
+    pending or withdrawn signature, "you have already signed" for a confirmed one, nothing for
+    a removed one). A blocked signing is kept, removed with its reason, and emailed nothing."""
     email = normalise_email(data["email"])
-    key = canonical_email(email)
-    now = timezone.now()
-    signature = _insert_new(
+    details = _details(data)
+    submitted = {
+        **details,
+        "profession": details["profession"].pk,
+        "language": language,
+        "blocked": blocked_reason,
+        "suspicion": suspicion,
+    }
+    row = Signature(
         letter=letter,
         email=email,
-        email_key=key,
+        email_key=canonical_email(email),
+        name_search=search_key(details["name"]),
         language=language,
         approved=letter.moderation == Letter.Moderation.POST,
         ip_hash=hash_ip(ip),
         user_agent=(user_agent or "")[:300],
-        email_requested_at=None if blocked_reason else now,
         state=Signature.State.REMOVED if blocked_reason else Signature.State.PENDING,
-        removed_reason=blocked_reason or "",
-        **_details(data),
+        removed_reason=blocked_reason,
+        suspicion=suspicion[:100],
+        submitted=submitted,
+        email_requested_at=timezone.now(),
+        **details,
     )
-    if signature is not None:
-        if not blocked_reason:
-            email_request_on_commit()
-        return signature
-    # This address signed before (or a twin submission won the race): the slow path.
-    with transaction.atomic():
-        signature = Signature.objects.select_for_update().get(letter=letter, email_key=key)
-        if not blocked_reason:
-            _sign_again(signature=signature, letter=letter, data=data, language=language, now=now)
-    return signature
+    Signature.objects.bulk_create(
+        [row],
+        update_conflicts=True,
+        unique_fields=["letter", "email_key"],
+        update_fields=["submitted", "email_requested_at"],
+    )
+    email_request_on_commit()
 
 
-def _insert_new(**fields) -> Signature | None:
-    """INSERT the signature; None if the letter already has one for this address.
-
-    The common case is one statement in autocommit: no transaction, no prior SELECT (the
-    unique constraint is the check). Inside a caller's transaction a savepoint keeps a
-    conflict from spoiling it."""
-    signature = Signature(**fields)
-    nested = transaction.get_connection().in_atomic_block
-    try:
-        with transaction.atomic() if nested else contextlib.nullcontext():
-            signature.save(force_insert=True)
-    except IntegrityError:
-        return None
-    return signature
-
-
-def _sign_again(
-    *, signature: Signature, letter: Letter, data: dict, language: str, now: datetime
-) -> None:
-    if signature.state == Signature.State.REMOVED:
-        return  # an organiser removed it; nothing to say to whoever typed the address
-    fields = ["email_requested_at"]
-    with counted_change(signature):
-        if signature.state in (Signature.State.PENDING, Signature.State.WITHDRAWN):
-            # Not counted: the newest form wins once its owner confirms.
-            details = _details(data)
-            for name, value in details.items():
-                setattr(signature, name, value)
-            signature.state = Signature.State.PENDING
-            signature.language = language
-            signature.withdrawn_at = None
-            signature.approved = letter.moderation == Letter.Moderation.POST
-            fields += [*details, "state", "language", "withdrawn_at", "approved"]
-        if signature.emails_sent < settings.SIGNATURE_MAX_EMAILS:
-            signature.email_requested_at = now
-            email_request_on_commit()
-        else:
-            log.info("signature %s: email cap reached; no more mail", signature.pk)
-        signature.save(update_fields=fields)
-
-
-def _change_state(*, signature_id: int, allowed_from: set[str], **changes) -> Signature | None:
-    """Apply `changes` if the signature is in one of `allowed_from`."""
+def signature_confirm(*, signature_id: int, version: int) -> Signature | None:
+    """Confirm a pending signature with the details of `version`, the ones its email showed.
+    If a later signing changed them, nothing is confirmed (the signer has a newer email).
+    Confirming again changes nothing."""
     with transaction.atomic():
         signature = Signature.objects.select_for_update().filter(pk=signature_id).first()
-        if signature is None or signature.state not in allowed_from:
+        if signature is None or signature.state != Signature.State.PENDING:
+            return signature
+        if signature.details_version != version:
             return signature
         with counted_change(signature):
-            for name, value in changes.items():
-                setattr(signature, name, value)
-            signature.save(update_fields=list(changes))
+            signature.state = Signature.State.CONFIRMED
+            signature.confirmed_at = timezone.now()
+            signature.save(update_fields=["state", "confirmed_at"])
     return signature
-
-
-def signature_confirm(*, signature_id: int) -> Signature | None:
-    """Confirm a pending signature. Confirming again changes nothing."""
-    return _change_state(
-        signature_id=signature_id,
-        allowed_from={Signature.State.PENDING},
-        state=Signature.State.CONFIRMED,
-        confirmed_at=timezone.now(),
-    )
 
 
 def signature_withdraw(*, signature_id: int) -> Signature | None:
-    """The signer takes their signature back; it stops counting."""
-    return _change_state(
-        signature_id=signature_id,
-        allowed_from={Signature.State.PENDING, Signature.State.CONFIRMED},
-        state=Signature.State.WITHDRAWN,
-        withdrawn_at=timezone.now(),
-    )
+    """The signer takes their signature back; it stops counting, and an organiser's
+    verification goes with it (whoever signs again with this address is checked anew)."""
+    with transaction.atomic():
+        signature = Signature.objects.select_for_update().filter(pk=signature_id).first()
+        if signature is None or signature.state not in (
+            Signature.State.PENDING,
+            Signature.State.CONFIRMED,
+        ):
+            return signature
+        with counted_change(signature):
+            signature.state = Signature.State.WITHDRAWN
+            signature.withdrawn_at = timezone.now()
+            fields = ["state", "withdrawn_at"]
+            if signature.notable_verified:
+                verification_clear(signature=signature, why="withdrawn by the signer")
+                fields.append("notable_verified")
+            signature.save(update_fields=fields)
+    return signature
 
 
 def signature_erase(*, signature_id: int) -> bool:

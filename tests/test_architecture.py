@@ -9,7 +9,7 @@ from pathlib import Path
 import grimp
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["config", "public", "organise", "signatures", "letters", "ops"]
+PACKAGES = ["config", "front", "organise", "signatures", "letters", "ops"]
 
 
 def test_the_layers_contract_is_kept():

@@ -9,7 +9,7 @@ READ = re.compile(r"""env(?:\.\w+)?\(\s*["']([A-Z][A-Z0-9_]+)["']""")
 
 def test_every_environment_variable_read_is_in_the_readme():
     read = set()
-    for package in ("config", "public", "organise", "signatures", "letters", "ops"):
+    for package in ("config", "front", "organise", "signatures", "letters", "ops"):
         for path in (ROOT / package).rglob("*.py"):
             read.update(READ.findall(path.read_text()))
     assert "DATABASE_URL" in read and "COUNT_FOLD_WINDOW_SECONDS" in read

@@ -73,7 +73,7 @@ def test_dotted_paths_in_settings_resolve():
 
 def test_every_template_the_code_names_exists():
     pattern = re.compile(
-        r"""["']((?:public|organise|emails|account|mfa)/[\w/.-]+\.(?:html|txt))["']"""
+        r"""["']((?:front|organise|emails|account|mfa)/[\w/.-]+\.(?:html|txt))["']"""
     )
     names = set()
     for source in ROOT.glob("*/**/*.py"):

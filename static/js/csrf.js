@@ -1,6 +1,7 @@
-// Pages shared through the edge cache carry no CSRF token (ops/edge.py). When someone starts
-// filling in such a form, fetch a token of their own (it also sets the CSRF cookie); a form
-// sent before the token arrived waits for it. Without JavaScript the server asks once more.
+// Pages shared through the edge cache carry no CSRF token (front/deferred_csrf.py). When
+// someone starts filling in such a form, fetch a token of their own (it also sets the CSRF
+// cookie) and a form timestamp of their own (the page's is shared by everyone who got it); a
+// form sent before the token arrived waits for it. Without JavaScript the server asks once more.
 (function () {
   "use strict";
   var fields = document.querySelectorAll("input[data-csrf-url]");
@@ -18,7 +19,11 @@
           return response.json();
         })
         .then(function (data) {
-          fields.forEach(function (field) { field.value = data.token; });
+          fields.forEach(function (field) {
+            field.value = data.token;
+            var started = field.form && field.form.querySelector("input[name=started]");
+            if (started && data.started) started.value = data.started;
+          });
           return data.token;
         })
         .catch(function (error) {

@@ -84,31 +84,59 @@ def test_throttled_signer_behind_a_trusted_proxy_is_judged_by_the_forwarded_addr
     assert other.status_code == 303
 
 
-def test_filled_honeypot_is_discarded_quietly(letter, sign, sign_data):
-    response = sign(letter, {**sign_data, "website": "http://spam.example"})
+@pytest.mark.parametrize(
+    ("trap", "reason"),
+    [
+        ({"website": "http://spam.example"}, "honeypot filled"),
+        ({"started": "12345"}, "forged form timestamp"),
+        ({"started": ""}, "no form timestamp"),
+    ],
+)
+def test_a_suspected_submission_is_kept_flagged_and_emailed(letter, sign, sign_data, trap, reason):
+    """Never silently discarded: confirming from the inbox is the challenge."""
+    response = sign(letter, {**sign_data, **trap})
     assert response.status_code == 303
     assert response["Location"] == f"/letters/{letter.slug}/signed/"
-    assert not Signature.objects.exists()
-    assert not mail.outbox
+    signature = Signature.objects.get()
+    assert signature.suspicion == reason
+    assert signature.state == Signature.State.PENDING
+    assert [m.to for m in mail.outbox] == [[sign_data["email"]]]
 
 
-def test_form_sent_back_too_fast_is_discarded_quietly(letter, sign, sign_data, settings):
+def test_a_person_who_autofills_and_signs_at_once_still_gets_the_email(
+    letter, sign, sign_data, settings
+):
     settings.SIGN_MIN_SECONDS = 3
     response = sign(letter, {**sign_data, "started": started_token()})
     assert response.status_code == 303
-    assert not Signature.objects.exists()
+    assert Signature.objects.get().suspicion == "form filled too fast"
+    assert len(mail.outbox) == 1
 
 
-def test_form_filled_at_human_speed_is_accepted(letter, sign, sign_data, settings):
+def test_form_filled_at_human_speed_is_not_suspected(letter, sign, sign_data, settings):
     settings.SIGN_MIN_SECONDS = 3
-    token = signing.dumps(int(time.time()) - 10, salt="undersigned.sign-form.started")
+    token = signing.dumps([int(time.time()) - 10, "ab"], salt="undersigned.sign-form.started")
     assert sign(letter, {**sign_data, "started": token}).status_code == 303
-    assert Signature.objects.count() == 1
+    assert Signature.objects.get().suspicion == ""
 
 
-def test_forged_timestamp_is_discarded_quietly(letter, sign, sign_data):
-    assert sign(letter, {**sign_data, "started": "12345"}).status_code == 303
-    assert not Signature.objects.exists()
+def test_a_form_timestamp_expires_and_differs_per_render(
+    letter, sign, sign_data, settings, monkeypatch
+):
+    assert started_token() != started_token()
+    settings.SIGN_FORM_MAX_AGE_SECONDS = 60
+    real = time.time
+    monkeypatch.setattr(time, "time", lambda: real() - 120)
+    old = started_token()
+    monkeypatch.setattr(time, "time", real)
+    sign(letter, {**sign_data, "started": old})
+    assert Signature.objects.get().suspicion == "stale form timestamp"
+
+
+def test_csrf_endpoint_hands_out_a_fresh_form_timestamp(client):
+    first = client.get("/csrf/").json()["started"]
+    second = client.get("/csrf/").json()["started"]
+    assert first and second and first != second
 
 
 def test_rendered_form_carries_the_traps(letter, client):

@@ -38,7 +38,7 @@ def test_confirm_journals_one_change_and_fold_applies_it(django_capture_on_commi
     letter = LetterFactory()
     profession = ProfessionFactory(letter=letter)
     (signature,) = pending(letter, profession, 1, notable=True)
-    signing.signature_confirm(signature_id=signature.pk)
+    signing.signature_confirm(signature_id=signature.pk, version=1)
     assert TallyChange.objects.count() == 1
     assert tally_fold(letter_id=letter.pk) == 1
     count = letter_count(letter=letter)
@@ -83,7 +83,7 @@ def test_recount_leaves_unfolded_changes_to_the_fold():
     profession = ProfessionFactory(letter=letter)
     signatures = pending(letter, profession, 3)
     for signature in signatures:
-        signing.signature_confirm(signature_id=signature.pk)
+        signing.signature_confirm(signature_id=signature.pk, version=1)
     tally_recount(letter_id=letter.pk)  # journal still holds +3
     assert letter_count(letter=letter).signatures == 0
     tally_fold(letter_id=letter.pk)
@@ -122,7 +122,7 @@ def test_concurrent_confirms_double_clicks_and_withdrawals_leave_exact_counters(
         kind, signature_id = job
         try:
             if kind == "confirm":
-                signing.signature_confirm(signature_id=signature_id)
+                signing.signature_confirm(signature_id=signature_id, version=1)
             elif kind == "withdraw":
                 signing.signature_withdraw(signature_id=signature_id)
             else:

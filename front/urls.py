@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import api, deferred_csrf, signing_views, status, views
 
-app_name = "public"
+app_name = "front"
 
 urlpatterns = [
     path("", views.home, name="home"),

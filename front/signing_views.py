@@ -27,17 +27,13 @@ log = logging.getLogger(__name__)
 def sign(request: HttpRequest, slug: str) -> HttpResponse:
     letter = letter_by_slug(slug)
     if not letter.is_open:
-        return render(request, "public/closed.html", {"letter": letter}, status=403)
+        return render(request, "front/closed.html", {"letter": letter}, status=403)
     ip = client_ip(request)
     form = SignForm(request.POST, letter=letter)
     valid = form.is_valid()
     email_key = canonical_email(form.cleaned_data["email"]) if valid else None
     if defences.sign_throttled(letter=letter, ip=ip, email_key=email_key):
         return _throttled(request, letter)
-    automated = defences.automation_reason(request.POST)
-    if automated:
-        log.info("sign: discarded a submission to %s: %s", letter.slug, automated)
-        return _see_other("public:signed", slug=letter.slug)
     if not valid:
         return render_letter(request, letter, form=form, status=400)
     email = form.cleaned_data["email"]
@@ -47,14 +43,16 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
         ip=ip,
         user_agent=request.META.get("HTTP_USER_AGENT", ""),
         language=get_language(),
-        blocked_reason=defences.blocked_reason(letter=letter, email=email, ip=ip),
+        blocked_reason=defences.blocked_reason(letter=letter, email=email, ip=ip) or "",
+        # Kept and emailed all the same: confirming from the inbox is the challenge.
+        suspicion=defences.automation_reason(request.POST) or "",
     )
     # The same answer whether or not this address had signed before (no enumeration).
-    return _see_other("public:signed", slug=letter.slug)
+    return _see_other("front:signed", slug=letter.slug)
 
 
 def _throttled(request: HttpRequest, letter: Letter) -> HttpResponse:
-    response = render(request, "public/throttled.html", {"letter": letter}, status=429)
+    response = render(request, "front/throttled.html", {"letter": letter}, status=429)
     response["Retry-After"] = "60"
     return response
 
@@ -66,13 +64,13 @@ def _see_other(viewname: str, **kwargs) -> HttpResponse:
 
 
 def signed(request: HttpRequest, slug: str) -> HttpResponse:
-    return render(request, "public/check_inbox.html", {"letter": letter_by_slug(slug)})
+    return render(request, "front/check_inbox.html", {"letter": letter_by_slug(slug)})
 
 
 def _signature_from_link(request, letter: Letter, token: str, purpose: Purpose):
     """(signature, None) for a good link; (None, error response) for a bad one."""
     try:
-        signature_id, fingerprint = read_token(token, purpose=purpose)
+        signature_id, version, fingerprint = read_token(token, purpose=purpose)
     except TokenExpired:
         return None, _link_error(request, letter, expired=True)
     except TokenInvalid:
@@ -80,13 +78,14 @@ def _signature_from_link(request, letter: Letter, token: str, purpose: Purpose):
     signature = Signature.objects.filter(pk=signature_id, letter=letter).first()
     if signature is None or not token_matches(fingerprint, signature.email_key):
         return None, _link_error(request, letter, expired=False)
+    signature.link_version = version
     return signature, None
 
 
 def _link_error(request, letter: Letter, *, expired: bool) -> HttpResponse:
     return render(
         request,
-        "public/link_invalid.html",
+        "front/link_invalid.html",
         {"letter": letter, "expired": expired},
         status=410 if expired else 400,
     )
@@ -100,9 +99,14 @@ def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         return error
     # Safe to repeat: mail scanners open this link too, and only a pending signature changes
     # (the service re-checks under a lock; a repeat skips it).
+    version = signature.link_version
     if signature.state == Signature.State.PENDING:
-        signature = signing.signature_confirm(signature_id=signature.pk)
-    return render(request, "public/confirmed.html", {"letter": letter, "signature": signature})
+        signature = signing.signature_confirm(signature_id=signature.pk, version=version)
+    if signature.state == Signature.State.PENDING and signature.details_version != version:
+        # A later signing with this address changed the details: this link shows old ones.
+        context = {"letter": letter}
+        return render(request, "front/confirm_superseded.html", context, status=409)
+    return render(request, "front/confirmed.html", {"letter": letter, "signature": signature})
 
 
 def _button_link(request, slug: str, token: str, *, purpose: Purpose, act, page: str):
@@ -116,7 +120,7 @@ def _button_link(request, slug: str, token: str, *, purpose: Purpose, act, page:
     if request.method == "POST":
         act(signature_id=signature.pk)
         context["done"] = True
-    return render(request, f"public/{page}.html", context)
+    return render(request, f"front/{page}.html", context)
 
 
 @never_cache

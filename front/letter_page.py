@@ -47,6 +47,6 @@ def render_letter(
         "letter_url": share.letter_url(letter),
         "csrf_retry": csrf_retry,
     }
-    response = render(request, "public/letter.html", context, status=status)
+    response = render(request, "front/letter.html", context, status=status)
     patch_cache_control(response, private=True)
     return response

@@ -48,7 +48,7 @@ def _require_mailbox() -> None:
 @never_cache
 def mailbox_index(request: HttpRequest) -> HttpResponse:
     _require_mailbox()
-    return render(request, "public/mailbox.html", {"messages_list": mailbox.list_messages()})
+    return render(request, "front/mailbox.html", {"messages_list": mailbox.list_messages()})
 
 
 @never_cache
@@ -57,4 +57,4 @@ def mailbox_message(request: HttpRequest, message_id: str) -> HttpResponse:
     message = mailbox.get_message(message_id)
     if message is None:
         raise Http404("No such message.")
-    return render(request, "public/mailbox_message.html", {"message": message})
+    return render(request, "front/mailbox_message.html", {"message": message})

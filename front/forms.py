@@ -1,10 +1,13 @@
+from urllib.parse import urlsplit
+
 from disposable_email_domains import blocklist as disposable_domains
 from django import forms
+from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from letters.models import Letter, Profession
 from signatures.defences import started_token
-from signatures.normalise import clean_text
+from signatures.normalise import clean_text, normalise_email
 from signatures.selectors import BadCursor, decode_cursor
 
 from .countries import CountryField
@@ -61,8 +64,16 @@ class SignForm(forms.Form):
             self.fields["started"].initial = started_token()
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"]
-        domain = email.rpartition("@")[2].lower()
+        email = normalise_email(self.cleaned_data["email"])
+        local, _at, domain = email.rpartition("@")
+        if '"' in local or "\\" in local:
+            # Quoted local parts are valid but deliver to the same inbox as the unquoted
+            # address, which would let one person sign many times.
+            raise forms.ValidationError(_("Please enter your address without quotation marks."))
+        try:
+            validate_email(email)
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(_("Enter a valid email address.")) from exc
         if domain in disposable_domains:
             raise forms.ValidationError(
                 _("Please use a permanent address: a disposable one cannot confirm your signature.")
@@ -82,6 +93,10 @@ class SignForm(forms.Form):
         link = self.cleaned_data.get("link", "")
         if link and not link.lower().startswith(("http://", "https://")):
             raise forms.ValidationError(_("Enter a web address starting with http:// or https://."))
+        parts = urlsplit(link)
+        if parts.username is not None or parts.password is not None:
+            # It would be published, password and all.
+            raise forms.ValidationError(_("Enter the address without a user name or password."))
         return link
 
 

@@ -36,7 +36,7 @@ def signature_list(request: HttpRequest, slug: str) -> HttpResponse:
     form = SignatureFilterForm(request.GET, letter=letter)
     if not form.is_valid():
         context = {"letter": letter, "form": form, "page": None}
-        return render(request, "public/list.html", context, status=400)
+        return render(request, "front/list.html", context, status=400)
     page = public_signatures(letter=letter, **form.selector_arguments())
     context = {
         "letter": letter,
@@ -45,11 +45,11 @@ def signature_list(request: HttpRequest, slug: str) -> HttpResponse:
         "next_query": page.next_cursor and next_page_query(request, cursor=page.next_cursor),
         "count": letter_count(letter=letter),
     }
-    return render(request, "public/list.html", context)
+    return render(request, "front/list.html", context)
 
 
 def privacy(request: HttpRequest) -> HttpResponse:
-    return render(request, "public/privacy.html", {"purge_days": settings.PURGE_UNCONFIRMED_DAYS})
+    return render(request, "front/privacy.html", {"purge_days": settings.PURGE_UNCONFIRMED_DAYS})
 
 
 @xframe_options_exempt
@@ -63,6 +63,6 @@ def embed(request: HttpRequest, slug: str) -> HttpResponse:
         "count": letter_count_json(slug=letter.slug),
         "letter_url": settings.SITE_URL + letter.get_absolute_url(),
     }
-    response = render(request, "public/embed.html", context)
+    response = render(request, "front/embed.html", context)
     response["Cache-Control"] = "public, max-age=10, stale-while-revalidate=60"
     return response

@@ -9,7 +9,8 @@ EDGE_CACHE_SECONDS: no cookie is set, and the forms' CSRF field is left empty. T
    sets the Cache-Control that lets an edge keep it (anyone with a cookie gets a private page).
 2. `csrf_field` (the `{% csrf_field %}` tag) renders an empty field on a shared page.
 3. static/js/csrf.js fetches a token from `csrf_token` (GET /csrf/) when someone starts
-   filling in a form, which also sets the CSRF cookie, so their next pages are their own.
+   filling in a form, which also sets the CSRF cookie, so their next pages are their own; it
+   brings a fresh form timestamp (signatures.defences) too.
 4. Without JavaScript the first submission fails the CSRF check: `csrf_failure`
    (CSRF_FAILURE_VIEW) answers the letter page with the person's details and a token, to
    press Sign once more. Nothing is ever signed without a valid token.
@@ -28,6 +29,7 @@ from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 
 from letters.selectors import letter_by_slug
+from signatures.defences import started_token
 
 from .forms import SignForm
 from .letter_page import render_letter
@@ -76,15 +78,16 @@ def csrf_field(context) -> str:
     if request is not None and getattr(request, "csrf_deferred", False):
         return format_html(
             '<input type="hidden" name="csrfmiddlewaretoken" value="" data-csrf-url="{}">',
-            reverse("public:csrf"),
+            reverse("front:csrf"),
         )
     return CsrfTokenNode().render(context)
 
 
 @never_cache
 def csrf_token(request: HttpRequest) -> JsonResponse:
-    """A token for a form on a shared page. Sets the CSRF cookie too."""
-    return JsonResponse({"token": get_token(request)})
+    """A token for a form on a shared page (it sets the CSRF cookie too), and a form
+    timestamp of this person's own, since the shared page's is everyone's."""
+    return JsonResponse({"token": get_token(request), "started": started_token()})
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
@@ -94,7 +97,7 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         match = resolve(request.path_info)
     except Resolver404:
         match = None
-    if request.method == "POST" and match and match.view_name == "public:sign":
+    if request.method == "POST" and match and match.view_name == "front:sign":
         letter = letter_by_slug(match.kwargs["slug"])
         if letter.is_open:
             form = SignForm(request.POST, letter=letter)
