@@ -19,7 +19,9 @@ EDGE_CACHE_SECONDS: no cookie is set, and the forms' CSRF field is left empty. T
 import logging
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.template.defaulttags import CsrfTokenNode
@@ -99,8 +101,12 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         match = None
     if request.method == "POST" and match and match.view_name == "front:sign":
         letter = letter_by_slug(match.kwargs["slug"])
-        if letter.is_open:
-            form = SignForm(request.POST, letter=letter)
+        try:
+            data = request.POST
+        except (BadRequest, MultiPartParserError, UnicodeDecodeError):
+            data = None  # a body nobody can read: the plain 403 below
+        if letter.is_open and data is not None:
+            form = SignForm(data, letter=letter)
             form.is_valid()  # shows any mistakes now rather than on the second try
             return render_letter(request, letter, form=form, status=403, csrf_retry=True)
     log.info("csrf: refused %s %s: %s", request.method, request.path, reason)

@@ -1,7 +1,7 @@
 """Small helpers about requests that every page app needs."""
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -23,3 +23,27 @@ def next_page_query(request: HttpRequest, **changes) -> str:
     for name, value in changes.items():
         params[name] = value
     return params.urlencode()
+
+
+# Django (5.2) reads form bodies as UTF-8 only, spelled so, and raises on anything else.
+READABLE_CHARSETS = {"utf-8"}
+
+
+class RefuseUnreadableCharsetMiddleware:
+    """Answer 400 to a POST in a charset Django cannot parse (utf-16, utf-7, latin-1, an
+    unknown name) before anything touches request.POST: the CSRF check would fail on it, and
+    its failure page, reading the body again, answered a bare 500."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        charset = request.content_params.get("charset") if request.content_params else None
+        if charset and request.method not in ("GET", "HEAD", "OPTIONS"):
+            if charset.lower() not in READABLE_CHARSETS:
+                return HttpResponse(
+                    "Unsupported charset: send this form as UTF-8.\n",
+                    status=400,
+                    content_type="text/plain; charset=utf-8",
+                )
+        return self.get_response(request)

@@ -35,6 +35,11 @@ class QueueFilterForm(forms.Form):
     def filters(self) -> dict:
         return {k: self.cleaned_data[k] for k in ("state", "profession", "country", "notable", "q")}
 
+    def describe(self) -> str:
+        """The filters in use, for the audit log ("all signatures" when none)."""
+        used = [f"{name}={value}" for name, value in self.filters().items() if value]
+        return ", ".join(used) or "all signatures"
+
 
 class IdsField(forms.TypedMultipleChoiceField):
     """Signature ids from the queue's checkboxes; the service ignores ids of other letters."""

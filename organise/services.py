@@ -1,5 +1,6 @@
 """Organisers' writes that are not about signatures: invitations, letter settings."""
 
+from allauth.account.adapter import get_adapter
 from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
@@ -23,7 +24,8 @@ def organiser_invite(*, letter: Letter, email: str, role: str, invited_by) -> Or
     user = User.objects.filter(email__iexact=email).first()
     created = user is None
     if created:
-        user = User(username=email[:150], email=email)
+        # Accounts sign in by email; the username only has to be unique.
+        user = User(username=get_adapter().generate_unique_username([email]), email=email)
         user.set_unusable_password()
         user.save()
         # The link below can only be opened from this inbox: that proves the address.

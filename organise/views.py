@@ -1,12 +1,17 @@
 """The organisers' area. Every view finds its letter through organised_letter(), so a letter
 the user does not organise answers 404."""
 
+from functools import wraps
+from urllib.parse import urlencode
+
+from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.db.models import ProtectedError
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -29,6 +34,25 @@ from .forms import (
 from .selectors import embed_snippet, is_owner, letters_organised_by, organised_letter
 
 
+def two_factor_required(view):
+    """Pages with signer data (names with addresses, the audit log, exports) need two-factor
+    authentication; an organiser without it is sent to set it up, and comes back after."""
+
+    @login_required
+    @wraps(view)
+    def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not is_mfa_enabled(request.user):
+            messages.info(
+                request,
+                _("This page shows signers' details: set up two-factor authentication first."),
+            )
+            query = urlencode({"next": request.get_full_path()})
+            return redirect(f"{reverse('mfa_activate_totp')}?{query}")
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     letters = [
@@ -43,13 +67,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "organise/dashboard.html", {"letters": letters, "has_mfa": has_mfa})
 
 
-@login_required
+@two_factor_required
 @require_http_methods(["GET", "POST"])
 def queue(request: HttpRequest, slug: str) -> HttpResponse:
     letter = organised_letter(request.user, slug)
     filters = QueueFilterForm(request.GET, letter=letter)
     if not filters.is_valid():
-        context = {"letter": letter, "filters": filters, "rows": [], "form": ModerationForm()}
+        context = {
+            "letter": letter,
+            "filters": filters,
+            "rows": [],
+            "matching": 0,
+            "form": ModerationForm(),
+            "embed_snippet": embed_snippet(letter),
+        }
         return render(request, "organise/queue.html", context, status=400)
     queryset = signature_selectors.moderation_queryset(letter=letter, **filters.filters())
     form = ModerationForm(request.POST or None)
@@ -86,7 +117,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "organise/queue.html", context, status=400 if form.errors else 200)
 
 
-@login_required
+@two_factor_required
 def audit(request: HttpRequest, slug: str) -> HttpResponse:
     letter = organised_letter(request.user, slug)
     entries = ModerationEntry.objects.filter(letter=letter).select_related("actor")[:200]
@@ -164,11 +195,23 @@ def blocks(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "organise/blocks.html", context, status=400 if form.errors else 200)
 
 
-@login_required
-def export_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
+@two_factor_required
+def export_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every signature matching the queue's filters, email included; audited."""
     letter = organised_letter(request.user, slug)
+    filters = QueueFilterForm(request.GET, letter=letter)
+    if not filters.is_valid():
+        return HttpResponseBadRequest(_("These filters are not valid."))
+    queryset = signature_selectors.moderation_queryset(letter=letter, **filters.filters())
+    moderation_log(
+        letter=letter,
+        actor=request.user,
+        action=ModerationEntry.Action.EXPORT,
+        detail=filters.describe(),
+        changed=queryset.count(),
+    )
     response = StreamingHttpResponse(
-        csv_stream(signature_selectors.export_rows(letter=letter)),
+        csv_stream(signature_selectors.export_rows(queryset=queryset)),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{letter.slug}-signatures.csv"'

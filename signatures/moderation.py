@@ -105,10 +105,12 @@ def signatures_moderate(
 BULK_ACTIONS = [(action, Action(action).label) for action in TRANSITIONS]
 
 
-def moderation_log(*, letter: Letter, actor, action: str, detail: str = "") -> ModerationEntry:
-    """Audit an action on the letter itself (settings, blocks, invitations)."""
+def moderation_log(
+    *, letter: Letter, actor, action: str, detail: str = "", changed: int = 0
+) -> ModerationEntry:
+    """Audit an action on the letter itself (settings, blocks, invitations, exports)."""
     return ModerationEntry.objects.create(
-        letter=letter, actor=actor, action=action, detail=detail[:300]
+        letter=letter, actor=actor, action=action, detail=detail[:300], changed=changed
     )
 
 

@@ -201,12 +201,11 @@ EXPORT_COLUMNS = [
 ]
 
 
-def export_rows(*, letter: Letter):
-    """Every signature of a letter as tuples (EXPORT_COLUMNS, then whether it counts),
-    streamed from a server-side cursor."""
+def export_rows(*, queryset: QuerySet[Signature]):
+    """The signatures as tuples (EXPORT_COLUMNS, then whether it counts), streamed from a
+    server-side cursor."""
     return (
-        Signature.objects.filter(letter=letter)
-        .annotate(counted=ExpressionWrapper(COUNTED, output_field=models.BooleanField()))
+        queryset.annotate(counted=ExpressionWrapper(COUNTED, output_field=models.BooleanField()))
         .order_by("pk")
         .values_list(*EXPORT_COLUMNS, "counted")
         .iterator(chunk_size=2000)

@@ -10,6 +10,7 @@ from ops.queue import reset_broker_backoff
 from signatures.defences import forget_blocks
 
 from .factories import LetterFactory, ProfessionFactory
+from .smtp_server import SMTPServer
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
@@ -88,3 +89,15 @@ def visit(client, django_capture_on_commit_callbacks):
             return getattr(client, method)(path, data or {})
 
     return _visit
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """Email really sent over SMTP to a server in this process (tests/smtp_server.py)."""
+    server = SMTPServer().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_TIMEOUT = 5
+    yield server
+    server.stop()

@@ -1,4 +1,5 @@
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +45,7 @@ def test_letter_page_offers_share_links_without_third_party_scripts(client, lett
 
 def test_embed_snippet_is_shown_to_organisers(client, letter, django_user_model):
     user = django_user_model.objects.create_user("staff", "staff@example.org", "pw", is_staff=True)
+    TOTP.activate(user, generate_totp_secret())
     client.force_login(user)
     body = client.get(f"/organise/letters/{letter.slug}/").content.decode()
     assert f"&lt;iframe src=&quot;http://testserver/letters/{letter.slug}/embed/&quot;" in body

@@ -3,6 +3,7 @@ organises only letter B. Every organiser URL of A is tried as charlie."""
 
 import pytest
 from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth import get_user_model
 
 from letters.models import Organiser
@@ -10,11 +11,15 @@ from letters.models import Organiser
 from ..factories import LetterFactory, ProfessionFactory
 
 
-def make_user(name: str, **extra):
+def make_user(name: str, *, two_factor: bool = True, **extra):
+    """An organiser account; with two-factor authentication set up unless told otherwise
+    (pages with signer data need it)."""
     user = get_user_model().objects.create_user(
         username=name, email=f"{name}@example.org", password="a-long-password-123", **extra
     )
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    if two_factor:
+        TOTP.activate(user, generate_totp_secret())
     return user
 
 

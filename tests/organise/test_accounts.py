@@ -14,7 +14,8 @@ PASSWORD = "a-long-password-123"
 
 
 def test_sign_in_with_email_and_password(client, cast):
-    response = client.post("/accounts/login/", {"login": "alice@example.org", "password": PASSWORD})
+    make_user("erin", two_factor=False)
+    response = client.post("/accounts/login/", {"login": "erin@example.org", "password": PASSWORD})
     assert response.status_code == 302
     assert client.get("/organise/").status_code == 200
 
@@ -22,9 +23,10 @@ def test_sign_in_with_email_and_password(client, cast):
 def test_mfa_enabled_sign_in_requires_the_code(client, cast):
     import time
 
+    dave = make_user("dave", two_factor=False)
     secret = generate_totp_secret()
-    TOTP.activate(cast["alice"], secret)
-    response = client.post("/accounts/login/", {"login": "alice@example.org", "password": PASSWORD})
+    TOTP.activate(dave, secret)
+    response = client.post("/accounts/login/", {"login": "dave@example.org", "password": PASSWORD})
     assert response.status_code == 302
     assert response["Location"] == "/accounts/2fa/authenticate/"
     assert client.get("/organise/").status_code == 302  # not signed in yet
@@ -67,7 +69,9 @@ def test_owner_invites_a_new_organiser_who_sets_a_password(
         "/accounts/login/", {"login": "dana@example.org", "password": new_password}
     )
     assert signed_in.status_code == 302
-    assert client.get(f"/organise/letters/{cast['letter'].slug}/").status_code == 200
+    # Their first stop with signer data is setting up two-factor authentication.
+    queue = client.get(f"/organise/letters/{cast['letter'].slug}/")
+    assert queue.status_code == 302 and queue["Location"].startswith("/accounts/2fa/totp/activate/")
 
 
 def test_password_reset_mail_goes_through_celery(client, cast, settings):
@@ -93,6 +97,6 @@ def test_admin_sign_in_goes_through_allauth_so_mfa_applies(client, db):
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
-    make_user("plain")
+    make_user("plain", two_factor=False)
     client.post("/accounts/login/", {"login": "plain@example.org", "password": PASSWORD})
     assert client.get("/admin/login/").status_code == 403  # signed in, but not staff
