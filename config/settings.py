@@ -134,7 +134,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = 60
 CELERY_TASK_TIME_LIMIT = 90
 CELERY_WORKER_PREFETCH_MULTIPLIER = 4
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A dead broker must not hang a signing request: fail fast, the sweep sends later.
+# Workers outlive a Redis outage: they reconnect for ever (waits of 2, 4 … 30 s), through a
+# transport that fixes a crash of Celery 5.7 on a lost connection (ops/redis_transport.py).
+# Only with Redis: the transport would override the in-process `memory://` broker.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_TRANSPORT = "ops.redis_transport:Transport" if REDIS_URL else None
+# A dead broker must not hang a signing request: publishing fails fast (with retry=False in
+# ops/queue.py), and the sweeps do the work later. These options govern opening a connection
+# to publish; the workers' reconnecting is governed by the setting above.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 1,
     "interval_start": 0,
@@ -156,6 +163,9 @@ EMAIL_BATCH_SECONDS = env.float("EMAIL_BATCH_SECONDS", default=10.0)
 EMAIL_PERMANENT_BURST = env.int("EMAIL_PERMANENT_BURST", default=5)
 EMAIL_SWEEP_SECONDS = env.float("EMAIL_SWEEP_SECONDS", default=60.0)
 BROKER_BACKOFF_SECONDS = env.float("BROKER_BACKOFF_SECONDS", default=5.0)
+# /healthz calls the count "stale" and email "late" past these ages of the oldest pending work.
+HEALTH_COUNT_STALE_SECONDS = env.float("HEALTH_COUNT_STALE_SECONDS", default=30.0)
+HEALTH_EMAIL_LATE_SECONDS = env.float("HEALTH_EMAIL_LATE_SECONDS", default=600.0)
 
 # Email: real SMTP when EMAIL_HOST is set, otherwise the dev mailbox under var/mail/.
 EMAIL_HOST = env("EMAIL_HOST", default="")

@@ -7,9 +7,11 @@ from django.conf import settings
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from ops import mailbox
+from signatures import counting, outbox
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +36,32 @@ def _redis_status() -> str:
         return "error"
 
 
+def _age_seconds(since) -> float:
+    return round((timezone.now() - since).total_seconds(), 1) if since else 0.0
+
+
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
+    """Whether this process can work (the database; 503 without it), and whether the
+    background work keeps up: the age of the oldest change not yet in the public count and of
+    the oldest email still due, "stale"/"late" past their thresholds. ?strict=1 answers 503
+    for anything not ok, for monitors that look only at the status code."""
     status = {"database": _database_status(), "redis": _redis_status()}
-    return JsonResponse(status, status=200 if status["database"] == "ok" else 503)
+    if status["database"] == "ok":
+        count_lag = _age_seconds(counting.unfolded_since())
+        email_lag = _age_seconds(outbox.oldest_due())
+        status |= {
+            "count": "stale" if count_lag > settings.HEALTH_COUNT_STALE_SECONDS else "ok",
+            "count_lag_seconds": count_lag,
+            "email": "late" if email_lag > settings.HEALTH_EMAIL_LATE_SECONDS else "ok",
+            "email_lag_seconds": email_lag,
+        }
+    healthy = all(
+        status.get(k, "ok") in ("ok", "absent") for k in ("database", "redis", "count", "email")
+    )
+    if status["database"] != "ok" or (request.GET.get("strict") and not healthy):
+        return JsonResponse(status, status=503)
+    return JsonResponse(status)
 
 
 def _require_mailbox() -> None:

@@ -23,10 +23,12 @@ def enqueue(task, *args, countdown: float | None = None) -> bool:
     if time.monotonic() < _broker_down_until:
         return False
     try:
-        task.apply_async(args=args, countdown=countdown)
-    except Exception:  # noqa: BLE001 - any broker failure, kombu raises many kinds
+        # retry=False: one attempt, not Celery's default of three with back-off (measured:
+        # 0.6 s against a refused port, 25 s against a hung one; now 0.0 s and 5 s).
+        task.apply_async(args=args, countdown=countdown, retry=False)
+    except Exception as exc:  # noqa: BLE001 - any broker failure, kombu raises many kinds
         _broker_down_until = time.monotonic() + settings.BROKER_BACKOFF_SECONDS
-        log.warning("broker down: %s%r left to its sweep", task.name, args, exc_info=True)
+        log.warning("broker down: %s%r left to its sweep: %s", task.name, args, exc)
         return False
     return True
 

@@ -54,8 +54,8 @@ def first_exceeded(limits: list[Limit]) -> str | None:
         windows.append((f"rl:{limit.name}:{who}:{now // seconds}", allowed, seconds))
     try:
         broken = _count_until_exceeded(windows)
-    except Exception:  # noqa: BLE001 - a cache outage must not stop people signing
-        log.warning("rate-limit store unavailable; limits not enforced", exc_info=True)
+    except Exception as exc:  # noqa: BLE001 - a cache outage must not stop people signing
+        log.warning("rate-limit store unavailable; limits not enforced: %s", exc)
         return None
     return active[broken][0].name if broken is not None else None
 

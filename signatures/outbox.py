@@ -33,7 +33,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core import mail
 from django.db import models, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, F, Min, Q, Value, When
 from django.db.models.functions import Concat, Now
 from django.urls import reverse
 from django.utils import timezone
@@ -370,6 +370,13 @@ def _mark_failed(signature: Signature, exc: Exception) -> None:
         email_failure=(failure + str(exc))[:300],
     )
     log.warning("signature %s: permanent email failure: %s", signature.pk, exc)
+
+
+def oldest_due() -> datetime | None:
+    """When the oldest email still due was asked for (/healthz reports its age)."""
+    return Signature.objects.filter(email_requested_at__isnull=False).aggregate(
+        oldest=Min("email_requested_at")
+    )["oldest"]
 
 
 # Tasks --------------------------------------------------------------------------------------

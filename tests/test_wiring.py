@@ -61,6 +61,7 @@ def test_every_queue_a_task_is_sent_to_has_a_worker_in_the_stack(registered):
 
 
 def test_dotted_paths_in_settings_resolve():
+    assert import_string("ops.redis_transport.Transport").Channel.close
     for path in [
         settings.CSRF_FAILURE_VIEW,
         settings.ACCOUNT_ADAPTER,
