@@ -95,23 +95,24 @@ def resolve_submission(signature: Signature) -> str:
     submitted, signature.submitted = signature.submitted or {}, None
     if signature.state == Signature.State.REMOVED or submitted.get("blocked"):
         return Kind.NONE
+    if signature.emails_sent >= settings.SIGNATURE_MAX_EMAILS:
+        # Nothing changes without an email to show it: the last link sent still works.
+        log.info("signature %s: email cap reached; no more mail", signature.pk)
+        return Kind.NONE
     if submitted.get("suspicion"):
         signature.suspicion = submitted["suspicion"][:100]
     if signature.state == Signature.State.CONFIRMED:
-        kind = Kind.ALREADY_SIGNED
-    else:
-        _apply_details(signature, submitted)
-        kind = Kind.CONFIRM
-    if signature.emails_sent >= settings.SIGNATURE_MAX_EMAILS:
-        log.info("signature %s: email cap reached; no more mail", signature.pk)
-        return Kind.NONE
-    return kind
+        return Kind.ALREADY_SIGNED
+    _apply_details(signature, submitted)
+    return Kind.CONFIRM
 
 
 def _apply_details(signature: Signature, submitted: dict) -> None:
     """A pending or withdrawn signature takes the newest signing's details (it counts for
     nothing until its owner confirms the email that shows them)."""
     with counted_change(signature):
+        if submitted and not _profession_exists(signature, submitted["profession"]):
+            submitted = {**submitted, "profession": signature.profession_id}  # since deleted
         if submitted:
             new = {
                 "name": submitted["name"],
@@ -133,6 +134,12 @@ def _apply_details(signature: Signature, submitted: dict) -> None:
             signature.state = Signature.State.PENDING
             signature.withdrawn_at = None
             signature.approved = signature.letter.moderation == Letter.Moderation.POST
+
+
+def _profession_exists(signature: Signature, profession_id: int) -> bool:
+    return profession_id == signature.profession_id or (
+        Profession.objects.filter(pk=profession_id, letter_id=signature.letter_id).exists()
+    )
 
 
 CLAIM_FIELDS = [

@@ -159,6 +159,4 @@ def start_like_the_stack(background, tmp_path) -> None:
     background("counts", "worker", "-Q", "counts", "--pool", "solo", "-n", "counts@%h", *common)
     background("email", "worker", "-Q", "celery", "--concurrency", "1", "-n", "email@%h", *common)
     background("beat", "beat", "--loglevel", "INFO", "--schedule", str(tmp_path / "beat"))
-    wait_for(
-        lambda: len(celery_app.control.ping(timeout=0.5)) >= 2, timeout=60, what="the workers"
-    )
+    wait_for(lambda: len(celery_app.control.ping(timeout=0.5)) >= 2, timeout=60, what="the workers")

@@ -304,3 +304,16 @@ def test_a_link_with_a_user_name_or_password_is_refused(letter, sign, sign_data)
     assert response.status_code == 400
     assert "user name or password" in response.content.decode()
     assert not Signature.objects.exists()
+
+
+def test_at_the_email_cap_a_new_signing_changes_nothing_and_the_last_link_works(
+    letter, sign, sign_data, visit, settings
+):
+    settings.SIGNATURE_MAX_EMAILS = 2
+    sign(letter, sign_data)
+    sign(letter, {**sign_data, "role": "Poet"})
+    sign(letter, {**sign_data, "name": "Mallory"})  # over the cap: no email, no change
+    assert len(mail.outbox) == 2
+    assert Signature.objects.get().name == "Ada Lovelace"
+    assert visit(links_in(mail.outbox[1])["confirm"]).status_code == 200
+    assert Signature.objects.get().state == Signature.State.CONFIRMED
