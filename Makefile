@@ -34,6 +34,7 @@ test: install node_modules/axe-core/axe.min.js
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .
