@@ -31,11 +31,17 @@ class ProfessionChoiceField(forms.ChoiceField):
 
 
 class SignForm(forms.Form):
-    name = forms.CharField(label=_("Full name"), max_length=120)
+    name = forms.CharField(
+        label=_("Full name"),
+        max_length=120,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    # Addresses and links read left to right in every language ("bad@" must not show as "@bad").
     email = forms.EmailField(
         label=_("Email"),
         max_length=254,
         help_text=_("We send one email to confirm. It is never shown publicly."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "dir": "ltr"}),
     )
     profession = ProfessionChoiceField(label=_("Profession"))
     role = forms.CharField(
@@ -46,7 +52,11 @@ class SignForm(forms.Form):
     )
     country = CountryField(label=_("Country"), required=False)
     link = forms.URLField(
-        label=_("Link to your work"), max_length=500, required=False, assume_scheme="https"
+        label=_("Link to your work"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"autocomplete": "url", "dir": "ltr"}),
     )
     show_name = forms.BooleanField(label=_("List my name publicly"), required=False, initial=True)
     # Bot traps (defences.py): a field people never see, and when the form was rendered.

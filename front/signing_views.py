@@ -102,8 +102,9 @@ def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     version = signature.link_version
     if signature.state == Signature.State.PENDING:
         signature = signing.signature_confirm(signature_id=signature.pk, version=version)
-    if signature.state == Signature.State.PENDING and signature.details_version != version:
-        # A later signing with this address changed the details: this link shows old ones.
+    if signature.details_version != version:
+        # A later signing with this address changed the details: this link shows old ones,
+        # whether or not the newer ones have been confirmed since.
         context = {"letter": letter}
         return render(request, "front/confirm_superseded.html", context, status=409)
     return render(request, "front/confirmed.html", {"letter": letter, "signature": signature})

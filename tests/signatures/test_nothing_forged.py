@@ -133,6 +133,17 @@ def test_an_email_for_an_unlisted_signer_says_the_name_will_not_be_shown(letter,
     assert "will not be shown" in mail.outbox[0].body
 
 
+def test_the_first_link_still_confirms_nothing_after_the_newer_one_was_confirmed(
+    letter, sign, sign_data, visit
+):
+    sign(letter, {**sign_data, "name": "Vera Victim"})
+    sign(letter, {**sign_data, "name": "Mallory"})
+    visit(links_in(mail.outbox[1])["confirm"])  # the impostor confirms their version
+    response = visit(links_in(mail.outbox[0])["confirm"])
+    assert response.status_code == 409
+    assert "confirmed" not in response.content.decode().lower()
+
+
 def test_the_owner_can_confirm_the_latest_details(letter, sign, sign_data, visit):
     sign(letter, sign_data)
     sign(letter, {**sign_data, "role": "Poet"})
