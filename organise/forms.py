@@ -56,6 +56,8 @@ class ModerationForm(forms.Form):
         required=False,
     )
     reason = forms.CharField(label=_("Reason (required to remove)"), required=False, max_length=300)
+    # "Every matching" acts only once the organiser has seen how many, and confirmed.
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def clean(self):
         data = super().clean()

@@ -12,7 +12,9 @@ from django.db.models import ProtectedError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from ops.http import next_page_query
@@ -84,9 +86,17 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
         return render(request, "organise/queue.html", context, status=400)
     queryset = signature_selectors.moderation_queryset(letter=letter, **filters.filters())
     form = ModerationForm(request.POST or None)
-    if request.method == "POST":
-        if form.is_valid():
-            data = form.cleaned_data
+    to_confirm = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if data["all_matching"] and not data["confirmed"]:
+            # Show how many and which, and act only on the confirmation.
+            to_confirm = {
+                "action": ModerationEntry.Action(data["action"]).label,
+                "count": queryset.count(),
+                "sample": list(queryset.order_by("-pk")[:5]),
+            }
+        else:
             ids = queryset.values_list("pk", flat=True) if data["all_matching"] else data["ids"]
             entry = signatures_moderate(
                 letter=letter,
@@ -97,8 +107,12 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
             )
             messages.success(
                 request,
-                _("%(action)s: %(n)s signatures changed.")
-                % {"action": entry.get_action_display(), "n": entry.changed},
+                ngettext(
+                    "%(action)s: %(n)s signature changed.",
+                    "%(action)s: %(n)s signatures changed.",
+                    entry.changed,
+                )
+                % {"action": entry.get_action_display(), "n": intcomma(entry.changed)},
             )
             return redirect(request.get_full_path())
     rows, next_before = signature_selectors.moderation_page(
@@ -110,6 +124,8 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
         "form": form,
         "rows": rows,
         "matching": queryset.count(),
+        "to_confirm": to_confirm,
+        "ticked": set(request.POST.getlist("ids")),  # kept ticked after a form error
         "next_query": next_before and next_page_query(request, before=next_before),
         "owner": is_owner(request.user, letter),
         "embed_snippet": embed_snippet(letter),

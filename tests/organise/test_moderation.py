@@ -12,10 +12,12 @@ from ..factories import SignatureFactory
 pytestmark = pytest.mark.django_db
 
 
-def act(client, letter, action, ids=(), reason="", query="", all_matching=False):
+def act(client, letter, action, ids=(), reason="", query="", all_matching=False, confirmed=True):
     data = {"action": action, "ids": list(ids), "reason": reason}
     if all_matching:
         data["all_matching"] = "on"
+        if confirmed:
+            data["confirmed"] = "on"
     return client.post(f"/organise/letters/{letter.slug}/{query}", data)
 
 
@@ -61,6 +63,46 @@ def test_bulk_by_filter_removes_every_match_with_a_preview_count(cast, as_user):
     assert "30 signatures match" in preview
     act(client, letter, "remove", reason="Vatican bots", query="?country=VA", all_matching=True)
     assert letter_count(letter=letter).signatures == 5
+
+
+def test_every_matching_first_shows_the_number_and_changes_nothing_until_confirmed(cast, as_user):
+    letter = cast["letter"]
+    through_services(letter, 748, country="VA")
+    client = as_user(cast["alice"])
+    asked = act(
+        client,
+        letter,
+        "remove",
+        reason="bots",
+        query="?country=VA",
+        all_matching=True,
+        confirmed=False,
+    )
+    assert asked.status_code == 200
+    body = asked.content.decode()
+    assert "748 signatures match these filters" in body and "Yes, change 748 signatures" in body
+    assert letter_count(letter=letter).signatures == 748
+    assert not ModerationEntry.objects.exists()
+    done = act(client, letter, "remove", reason="bots", query="?country=VA", all_matching=True)
+    assert done.status_code == 302
+    assert letter_count(letter=letter).signatures == 0
+
+
+def test_the_message_after_an_action_counts_in_words(cast, as_user):
+    rows = through_services(cast["letter"], 1)
+    client = as_user(cast["bob"])
+    act(client, cast["letter"], "remove", [rows[0].pk], reason="spam")
+    page = client.get(f"/organise/letters/{cast['letter'].slug}/").content.decode()
+    assert "Remove: 1 signature changed." in page
+
+
+def test_ticked_rows_stay_ticked_after_a_form_error(cast, as_user):
+    rows = through_services(cast["letter"], 2)
+    response = act(as_user(cast["bob"]), cast["letter"], "remove", [rows[0].pk])  # no reason
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert f'value="{rows[0].pk}" id="sig-{rows[0].pk}" checked' in body
+    assert f'value="{rows[1].pk}" id="sig-{rows[1].pk}" checked' not in body
 
 
 def test_restore_counts_again(cast, as_user):
