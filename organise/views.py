@@ -155,7 +155,8 @@ def letter_settings(request: HttpRequest, slug: str) -> HttpResponse:
                     letter=letter,
                     actor=request.user,
                     action=ModerationEntry.Action.SETTINGS,
-                    detail=", ".join(form.changed_data) or "professions",
+                    detail=", ".join(str(form.fields[name].label) for name in form.changed_data)
+                    or str(_("professions")),
                 )
         except ProtectedError:
             messages.error(request, _("A profession that has signatures cannot be deleted."))

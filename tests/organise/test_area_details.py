@@ -1,0 +1,50 @@
+"""Details of the organisers' area a launch-day team relies on."""
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from ..factories import SignatureFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_arabic_chart_writes_svg_numbers_with_a_decimal_point(cast, as_user):
+    letter = cast["letter"]
+    SignatureFactory.create_batch(
+        3, letter=letter, profession=letter.professions.first(), confirmed_at=timezone.now()
+    )
+    body = as_user(cast["alice"]).get("/organise/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    svg = body[body.index("<svg") : body.index("</svg>")]
+    assert 'x="' in svg and "," not in svg.split("<title")[0].replace(", ", "")
+
+
+def test_the_audit_log_names_the_command_line_and_field_labels(cast, as_user):
+    letter = cast["letter"]
+    call_command("add_organiser", letter.slug, "gina@example.org", "--role", "moderator")
+    client = as_user(cast["alice"])
+    professions = list(letter.professions.all())
+    data = {
+        "title_en": "A new title",
+        "title_ar": letter.title_ar,
+        "body_en": letter.body_en,
+        "body_ar": letter.body_ar,
+        "moderation": letter.moderation,
+        "is_open": "on",
+        "featured": "on",
+        "professions-TOTAL_FORMS": str(len(professions)),
+        "professions-INITIAL_FORMS": str(len(professions)),
+    }
+    for i, profession in enumerate(professions):
+        data |= {
+            f"professions-{i}-id": profession.pk,
+            f"professions-{i}-key": profession.key,
+            f"professions-{i}-label_en": profession.label_en,
+            f"professions-{i}-label_ar": profession.label_ar,
+            f"professions-{i}-order": profession.order,
+        }
+    assert client.post(f"/organise/letters/{letter.slug}/settings/", data).status_code == 302
+    body = client.get(f"/organise/letters/{letter.slug}/audit/").content.decode()
+    assert "None" not in body
+    assert "the command line" in body
+    assert "title_en" not in body and "Title (English)" in body
