@@ -87,3 +87,24 @@ def test_docker_compose_config_accepts_the_file():
         if created:
             env.unlink()
     assert result.returncode == 0, result.stderr.decode()
+
+
+def test_the_stack_keeps_every_process_running_on_its_own(tmp_path):
+    """bin/stack runs its processes under supervisord: one that dies is restarted alone,
+    rather than `wait -n` stopping everything when the first one exits."""
+    import configparser
+    import os
+
+    env = {**os.environ, "STACK_CONFIG_ONLY": "1", "STACK_CONF": str(tmp_path / "s.conf")}
+    result = subprocess.run(
+        ["bash", "bin/stack"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    config = configparser.RawConfigParser()
+    config.read_string(result.stdout)
+    programs = {s.removeprefix("program:"): config[s] for s in config if s.startswith("program:")}
+    assert {"web", "email", "counts", "beat"} <= set(programs)
+    for name, program in programs.items():
+        assert program["autorestart"] == "true", name
+        assert int(program["startretries"]) >= 1000, name
+    assert "wait -n" not in (ROOT / "bin" / "stack").read_text()
