@@ -99,7 +99,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-# How long an edge cache (nginx, a CDN) may keep the page everyone gets (ops/edge.py).
+# How long an edge cache (nginx, a CDN) may keep the page everyone gets (front/deferred_csrf.py).
 EDGE_CACHE_SECONDS = env.int("EDGE_CACHE_SECONDS", default=1)
 CSRF_FAILURE_VIEW = "front.deferred_csrf.csrf_failure"
 # Letters, their professions and block lists are read on every signature: each process keeps

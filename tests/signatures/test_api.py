@@ -1,4 +1,4 @@
-"""The public JSON API, exactly as in CONTRACT.md."""
+"""The public JSON API, exactly as the README's "Pages and API" table says."""
 
 import time
 
