@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "ops.http.DatabaseUnavailableMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
@@ -161,6 +162,8 @@ EMAIL_BATCH_SECONDS = env.float("EMAIL_BATCH_SECONDS", default=10.0)
 # This many permanent refusals from one mail provider in one batch is their incident, not
 # bad addresses: the batch stops and the emails stay due (signatures/outbox.py).
 EMAIL_PERMANENT_BURST = env.int("EMAIL_PERMANENT_BURST", default=5)
+EMAIL_INCIDENT_PAUSE_SECONDS = env.int("EMAIL_INCIDENT_PAUSE_SECONDS", default=60)
+EMAIL_INCIDENT_RETRIES = env.int("EMAIL_INCIDENT_RETRIES", default=5)
 EMAIL_SWEEP_SECONDS = env.float("EMAIL_SWEEP_SECONDS", default=60.0)
 BROKER_BACKOFF_SECONDS = env.float("BROKER_BACKOFF_SECONDS", default=5.0)
 # /healthz calls the count "stale" and email "late" past these ages of the oldest pending work.

@@ -1,7 +1,9 @@
 """Small helpers about requests that every page app needs."""
 
 from django.conf import settings
+from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -47,3 +49,26 @@ class RefuseUnreadableCharsetMiddleware:
                     content_type="text/plain; charset=utf-8",
                 )
         return self.get_response(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """The database went away (a restart, a failover): answer 503 with a page that says
+    nothing was saved and to try again, rather than a bare 500. A 303 is only ever sent
+    after the row was committed, so no signature is lost either way."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        try:
+            body = render_to_string("503.html", request=request)
+        except DatabaseError:  # the page's own context needed the database too
+            body = "The site is briefly unavailable. Nothing was saved; please try again.\n"
+        response = HttpResponse(body, status=503)
+        response["Retry-After"] = "30"
+        return response

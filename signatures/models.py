@@ -80,6 +80,8 @@ class Signature(models.Model):
     emails_sent = models.PositiveSmallIntegerField(default=0)
     email_failed_at = models.DateTimeField(null=True, blank=True)
     email_failure = models.CharField(max_length=300, blank=True)
+    # How many times a provider's incident (a run of refusals) held this email back.
+    email_incidents = models.PositiveSmallIntegerField(default=0)
     removed_reason = models.CharField(max_length=200, blank=True)
 
     ip_hash = models.CharField(max_length=64, blank=True)

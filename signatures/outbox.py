@@ -14,8 +14,9 @@ The signature row is the outbox: an email is due while `email_requested_at` is s
    is kept with the request it answers, so a re-send after a crash is the same message.
 3. Send. One SMTP connection per batch. A temporary failure (4xx, a lost connection) stops
    the batch and releases the rest; a permanent one (5xx) is recorded on the row, unless one
-   provider refuses a burst of them (EMAIL_PERMANENT_BURST), which is an incident on their
-   side: the batch stops, the rows stay due, and it is logged as an error.
+   provider refuses an unbroken run of them (EMAIL_PERMANENT_BURST), which is an incident on
+   their side: the provider is paused for every worker, its emails wait out the pause, and it
+   is logged as an error.
 4. Mark. Each row is marked as soon as the server accepted its message, clearing the request
    only if it is still the one claimed (a signing meanwhile stays due), so a worker killed
    mid-batch re-sends at most the one in flight; the others' leases run out and the next
@@ -32,9 +33,10 @@ from datetime import datetime, timedelta
 from celery import shared_task
 from django.conf import settings
 from django.core import mail
+from django.core.cache import cache
 from django.db import models, transaction
 from django.db.models import Case, F, Min, Q, Value, When
-from django.db.models.functions import Concat, Now
+from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 
@@ -267,18 +269,15 @@ def _domain(signature: Signature) -> str:
     return signature.email.rpartition("@")[2]
 
 
-INCIDENT = "provider incident: "
-
-
 def _send_claimed(signatures: list[Signature]) -> EmailBatch:
     batch = EmailBatch(claimed=len(signatures))
     refused: dict[str, list[Signature]] = defaultdict(list)  # running permanent refusals
-    paused: set[str] = set()  # providers in an incident: their emails wait
+    paused = _paused_providers({_domain(s) for s in signatures})
     with mail.get_connection() as connection:  # one SMTP session for the whole batch
         for index, signature in enumerate(signatures):
             domain = _domain(signature)
             if domain in paused:
-                _release([signature])
+                _hold([signature])  # the provider is in an incident: wait, do not ask again
                 continue
             if signature.email_kind == Kind.NONE or (
                 signature.email_kind == Kind.CONFIRM and signature.state != Signature.State.PENDING
@@ -295,10 +294,9 @@ def _send_claimed(signatures: list[Signature]) -> EmailBatch:
                 if not _is_permanent(exc):
                     return _stop(batch, signatures[index:], exc)
                 _mark_failed(signature, exc)
-                if not signature.email_failure.startswith(INCIDENT):
-                    refused[domain].append(signature)
+                refused[domain].append(signature)
                 if len(refused[domain]) >= settings.EMAIL_PERMANENT_BURST:
-                    _provider_incident(refused.pop(domain), exc)
+                    _provider_incident(domain, refused.pop(domain), exc)
                     paused.add(domain)
                 continue
             except (smtplib.SMTPException, OSError) as exc:
@@ -313,6 +311,14 @@ def _release(signatures: list[Signature]) -> None:
     Signature.objects.filter(pk__in=[s.pk for s in signatures]).update(email_claimed_at=None)
 
 
+def _hold(signatures: list[Signature]) -> None:
+    """Due again once the provider's pause is over: a lease that ends then."""
+    until = timedelta(seconds=settings.EMAIL_INCIDENT_PAUSE_SECONDS - settings.EMAIL_LEASE_SECONDS)
+    Signature.objects.filter(pk__in=[s.pk for s in signatures]).update(
+        email_claimed_at=Now() + until
+    )
+
+
 def _stop(batch: EmailBatch, unsent: list[Signature], exc: Exception) -> EmailBatch:
     """The mail server failed: release what is left of the batch for a later try."""
     _release(unsent)
@@ -321,22 +327,42 @@ def _stop(batch: EmailBatch, unsent: list[Signature], exc: Exception) -> EmailBa
     return batch
 
 
-def _provider_incident(refused: list[Signature], exc: Exception) -> None:
+def _pause_key(domain: str) -> str:
+    return f"email-provider-paused:{domain}"
+
+
+def _paused_providers(domains: set[str]) -> set[str]:
+    try:
+        found = cache.get_many([_pause_key(domain) for domain in domains])
+    except Exception:  # noqa: BLE001 - without the cache, refusals are judged batch by batch
+        return set()
+    return {domain for domain in domains if _pause_key(domain) in found}
+
+
+def _provider_incident(domain: str, refused: list[Signature], exc: Exception) -> None:
     """An unbroken run of "permanent" refusals from one provider is their incident, not bad
-    addresses: those emails are due again (a later sweep retries them; one refused again after
-    that is recorded for good), the provider's other emails wait, and it is logged as an error
-    for whoever watches the logs."""
-    Signature.objects.filter(pk__in=[s.pk for s in refused]).update(
+    addresses: the provider is paused for EMAIL_INCIDENT_PAUSE_SECONDS (every worker skips
+    it), and those emails are due again after it. An email held back this way
+    EMAIL_INCIDENT_RETRIES times is refused for good."""
+    try:
+        cache.set(_pause_key(domain), 1, timeout=settings.EMAIL_INCIDENT_PAUSE_SECONDS)
+    except Exception:  # noqa: BLE001 - the held emails below still wait out the pause
+        log.warning("cache unavailable: the pause of %s is not shared", domain)
+    again = [s for s in refused if s.email_incidents < settings.EMAIL_INCIDENT_RETRIES]
+    Signature.objects.filter(pk__in=[s.pk for s in again]).update(
         email_requested_at=F("email_claimed_for"),
-        email_claimed_at=None,
         email_failed_at=None,
-        email_failure=Concat(Value(INCIDENT), F("email_failure")),
+        email_failure="",
+        email_incidents=F("email_incidents") + 1,
     )
+    _hold(again)
     log.error(
         "email: %s permanent refusals in a row from %s; treated as a provider incident, "
-        "their emails stay due: %s",
+        "paused for %s s, %s emails held back: %s",
         len(refused),
-        _domain(refused[0]),
+        domain,
+        settings.EMAIL_INCIDENT_PAUSE_SECONDS,
+        len(again),
         exc,
     )
 
@@ -368,13 +394,10 @@ def _mark(signature: Signature, *, sent: bool) -> None:
 
 
 def _mark_failed(signature: Signature, exc: Exception) -> None:
-    """A permanent refusal: recorded on the row, the email no longer due. (The text of an
-    earlier provider incident stays in front, so a second refusal is final.)"""
-    failure = signature.email_failure if signature.email_failure.startswith(INCIDENT) else ""
+    """A permanent refusal: recorded on the row, the email no longer due (a provider
+    incident found later in the batch puts it back)."""
     Signature.objects.filter(pk=signature.pk).update(
-        **_clear_request(signature),
-        email_failed_at=timezone.now(),
-        email_failure=(failure + str(exc))[:300],
+        **_clear_request(signature), email_failed_at=timezone.now(), email_failure=str(exc)[:300]
     )
     log.warning("signature %s: permanent email failure: %s", signature.pk, exc)
 

@@ -61,3 +61,20 @@ def test_healthz_says_email_is_late_when_one_waits_too_long(client, letter, sett
     due_signature(letter, email_requested_at=timezone.now() - timedelta(minutes=20))
     body = client.get("/healthz").json()
     assert body["email"] == "late" and body["email_lag_seconds"] >= 1200
+
+
+def test_a_database_outage_during_signing_is_a_503_that_says_nothing_was_saved(
+    client, letter, sign_data, monkeypatch
+):
+    from django.db import OperationalError
+
+    from signatures.models import Signature
+
+    def down(*args, **kwargs):
+        raise OperationalError("the database system is shutting down")
+
+    monkeypatch.setattr(Signature.objects, "bulk_create", down)
+    response = client.post(f"/letters/{letter.slug}/sign/", sign_data)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "nothing you sent was recorded" in response.content.decode()

@@ -44,6 +44,7 @@ def test_a_burst_of_refusals_from_one_provider_pauses_it_instead_of_burying_them
     letter, smtp_server, settings, caplog
 ):
     settings.EMAIL_PERMANENT_BURST = 3
+    settings.EMAIL_INCIDENT_PAUSE_SECONDS = 60
     big = [f"p{i}@bigmail.example" for i in range(5)]
     _due(letter, *big, "ok@small.example")
     smtp_server.handler.replies = {"bigmail.example": "550 5.7.1 service unavailable"}
@@ -53,14 +54,31 @@ def test_a_burst_of_refusals_from_one_provider_pauses_it_instead_of_burying_them
     assert waiting.filter(email_requested_at__isnull=False).count() == 5
     assert not waiting.filter(email_failed_at__isnull=False).exists()
     assert "provider incident" in caplog.text
-    # The provider recovers: every one of them is sent, once.
-    smtp_server.handler.replies = {}
+    # The pause holds for every batch: nobody asks that provider again meanwhile.
+    _due(letter, "fresh@bigmail.example")
     outbox.signatures_email_due()
-    assert sorted(smtp_server.handler.recipients()) == sorted([*big, "ok@small.example"])
+    assert smtp_server.handler.recipients() == ["ok@small.example"]
+    assert not Signature.objects.filter(email_failed_at__isnull=False).exists()
 
 
-def test_a_refusal_after_an_incident_is_final(letter, smtp_server, settings):
+def test_after_the_pause_every_held_email_is_sent_once(letter, smtp_server, settings):
+    settings.EMAIL_PERMANENT_BURST = 3
+    settings.EMAIL_INCIDENT_PAUSE_SECONDS = 0  # the pause is over at once
+    big = [f"p{i}@bigmail.example" for i in range(5)]
+    _due(letter, *big)
+    smtp_server.handler.replies = {"bigmail.example": "550 5.7.1 service unavailable"}
+    outbox.signatures_email_batch(limit=10)
+    smtp_server.handler.replies = {}  # the provider recovers
+    outbox.signatures_email_due()
+    assert sorted(smtp_server.handler.recipients()) == sorted(big)
+
+
+def test_an_email_held_back_by_too_many_incidents_is_refused_for_good(
+    letter, smtp_server, settings
+):
     settings.EMAIL_PERMANENT_BURST = 2
+    settings.EMAIL_INCIDENT_PAUSE_SECONDS = 0
+    settings.EMAIL_INCIDENT_RETRIES = 1
     _due(letter, "x@bigmail.example", "y@bigmail.example")
     smtp_server.handler.replies = {"bigmail.example": "550 5.1.1 no such user"}
     outbox.signatures_email_batch(limit=10)
