@@ -108,3 +108,28 @@ def test_without_javascript_signing_takes_one_more_press(browser, site):
     page.locator("button[type=submit].button").click()
     page.wait_for_url(re.compile(r"/signed/$"))
     context.close()
+
+
+@pytest.mark.parametrize(("language", "width"), [("en", 390), ("ar", 390), ("en", 1280)])
+def test_a_failed_submit_opens_at_a_focused_error_summary(
+    browser, site, screenshot, language, width
+):
+    context = browser.new_context(
+        locale=language,
+        extra_http_headers={"Accept-Language": language},
+        viewport={"width": width, "height": 844},
+    )
+    page = context.new_page()
+    page.goto(f"{site}/letters/ai-training/")
+    page.locator("#id_name").fill("Nour Haddad")
+    page.locator("#id_email").fill("bad@")
+    page.locator("button[type=submit].button").click()
+    page.wait_for_selector("#sign-errors")
+    summary = page.locator("#sign-errors")
+    assert page.evaluate("document.activeElement && document.activeElement.id") == "sign-errors"
+    box = summary.bounding_box()
+    assert box is not None and 0 <= box["y"] < 844, box  # in view, not 3,000 px below
+    summary.get_by_role("link").first.click()  # each line leads to its field
+    assert page.evaluate("document.activeElement.id").startswith("id_")
+    screenshot(page, f"sign-errors-{language}-{width}")
+    context.close()
