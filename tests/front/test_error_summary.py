@@ -5,9 +5,7 @@ import pytest
 pytestmark = pytest.mark.django_db
 
 
-def test_a_failed_submission_has_a_focused_summary_linking_to_each_field(
-    client, letter, sign_data
-):
+def test_a_failed_submission_has_a_focused_summary_linking_to_each_field(client, letter, sign_data):
     response = client.post(f"/letters/{letter.slug}/sign/", {**sign_data, "email": "bad@"})
     assert response.status_code == 400
     body = response.content.decode()
