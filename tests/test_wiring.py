@@ -68,6 +68,7 @@ def test_dotted_paths_in_settings_resolve():
         settings.CACHES["default"]["BACKEND"],
         settings.EMAIL_BACKEND,
         *settings.MIDDLEWARE,
+        *settings.TEMPLATES[0]["OPTIONS"]["context_processors"],
     ]:
         assert import_string(path), path
 

@@ -100,3 +100,19 @@ def test_admin_sign_in_goes_through_allauth_so_mfa_applies(client, db):
     make_user("plain", two_factor=False)
     client.post("/accounts/login/", {"login": "plain@example.org", "password": PASSWORD})
     assert client.get("/admin/login/").status_code == 403  # signed in, but not staff
+
+
+def test_the_sign_in_page_offers_no_sign_up_while_sign_up_is_closed(client, db, settings):
+    assert "sign up" not in client.get("/accounts/login/").content.decode().lower()
+    settings.ACCOUNT_SIGNUP_OPEN = True
+    assert "sign up" in client.get("/accounts/login/").content.decode().lower()
+
+
+def test_cancel_on_the_two_factor_step_does_not_look_like_the_main_action(client, cast):
+    dave = make_user("dave", two_factor=False)
+    TOTP.activate(dave, generate_totp_secret())
+    client.post("/accounts/login/", {"login": "dave@example.org", "password": PASSWORD})
+    body = client.get("/accounts/2fa/authenticate/").content.decode()
+    buttons = [line for line in body.splitlines() if 'class="button' in line]
+    assert any("button--quiet" in line for line in buttons)  # Cancel
+    assert any(line.strip().endswith('class="button">') for line in buttons)  # Sign in
