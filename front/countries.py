@@ -1,9 +1,14 @@
 from django import forms
 from django_countries import countries
 
+from signatures.normalise import search_key
+
 
 def _country_choices():
-    return [("", "—"), *countries]  # sorted in the active language when iterated
+    """The countries by their name in the reader's language, in that language's order: the
+    names folded as name search folds them (case, accents, Arabic alef and hamza forms), since
+    django-countries left the Arabic list in the order of the English names."""
+    return [("", "—"), *sorted(countries, key=lambda country: search_key(str(country.name)))]
 
 
 class CountryField(forms.ChoiceField):

@@ -6,7 +6,9 @@
   if (!tally || !window.fetch) return;
   var url = tally.getAttribute("data-count-url");
   var interval = parseInt(tally.getAttribute("data-poll-ms") || "1000", 10);
-  var format = new Intl.NumberFormat(document.documentElement.lang || undefined);
+  var language = document.documentElement.lang || undefined;
+  var format = new Intl.NumberFormat(language);
+  var plurals = window.Intl && Intl.PluralRules ? new Intl.PluralRules(language) : null;
 
   function set(element, value) {
     if (!element) return;
@@ -23,8 +25,16 @@
     }
   }
 
+  function phrase(n) {  // "people have signed" in the form this number needs (Arabic has six)
+    var element = tally.querySelector("[data-count-phrase]");
+    if (!element || !plurals) return;
+    var text = element.getAttribute("data-" + plurals.select(n)) || element.getAttribute("data-other");
+    if (text && element.textContent !== text) element.textContent = text;
+  }
+
   function show(data) {
     set(tally.querySelector('[data-count="signatures"]'), data.signatures);
+    phrase(data.signatures);
     Object.keys(data.by_profession || {}).forEach(function (key) {
       var n = data.by_profession[key];
       set(tally.querySelector('[data-profession="' + CSS.escape(key) + '"]'), n);
