@@ -28,7 +28,9 @@ def test_the_page_carries_every_form_for_the_live_count(client, letter):
     for category in ("zero", "one", "two", "few", "many", "other"):
         assert f'data-{category}="' in span
     english = client.get(f"/letters/{letter.slug}/").content.decode()
-    assert 'data-one="person has signed"' in english and 'data-other="people have signed"' in english
+    assert (
+        'data-one="person has signed"' in english and 'data-other="people have signed"' in english
+    )
 
 
 def test_the_arabic_country_list_is_in_arabic_order(client, letter):
