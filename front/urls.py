@@ -10,6 +10,7 @@ urlpatterns = [
     path("letters/<slug:slug>/signatures/", views.signature_list, name="list"),
     path("letters/<slug:slug>/embed/", views.embed, name="embed"),
     path("privacy/", views.privacy, name="privacy"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("letters/<slug:slug>/sign/", signing_views.sign, name="sign"),
     path("letters/<slug:slug>/signed/", signing_views.signed, name="signed"),
     path("letters/<slug:slug>/confirm/<str:token>/", signing_views.confirm, name="confirm"),

@@ -3,7 +3,8 @@
 from csp.decorators import csp_replace
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.translation import get_language
 from django.views.decorators.clickjacking import xframe_options_exempt
 
@@ -46,6 +47,11 @@ def signature_list(request: HttpRequest, slug: str) -> HttpResponse:
         "count": letter_count(letter=letter),
     }
     return render(request, "front/list.html", context)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers and feed readers ask for /favicon.ico whatever the page's <link> says."""
+    return redirect(static("img/favicon.svg"), permanent=True)
 
 
 def privacy(request: HttpRequest) -> HttpResponse:

@@ -38,3 +38,9 @@ def test_the_arabic_country_list_is_in_arabic_order(client, letter):
     assert body.index(">أنجولا<") < body.index(">أندورا<")  # Angola, Andorra: ج before د
     english = client.get(f"/letters/{letter.slug}/").content.decode()
     assert english.index(">Andorra<") < english.index(">Angola<")
+
+
+def test_the_site_has_an_icon(client, letter):
+    body = client.get(f"/letters/{letter.slug}/").content.decode()
+    assert 'rel="icon"' in body
+    assert client.get("/favicon.ico").status_code == 301
