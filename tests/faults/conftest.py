@@ -6,36 +6,17 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
 from django.db import connection
 
 from config.celery import app as celery_app
-from ops.queue import reset_broker_backoff
 
 from ..conftest import need
+from ..processes import database_url, stop, use_broker, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def wait_for(predicate, *, timeout: float, what: str, every: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(every)
-    pytest.fail(f"timed out after {timeout}s waiting for {what}")
-
-
-def database_url() -> str:
-    db = django_settings.DATABASES["default"]
-    return (
-        f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
-    )
 
 
 def free_port() -> int:
@@ -94,13 +75,6 @@ def redis_server(tmp_path):
     server.stop()
 
 
-def use_broker(url: str) -> None:
-    celery_app.conf.broker_url = url
-    celery_app._pool = None  # connection and producer pools are cached per broker
-    celery_app.amqp._producer_pool = None
-    reset_broker_backoff()
-
-
 @pytest.fixture
 def background(settings, tmp_path, redis_server):
     """Start `celery worker` / `celery beat` processes as bin/stack runs them, on this test's
@@ -140,13 +114,7 @@ def background(settings, tmp_path, redis_server):
     start.processes = processes
     start.logs = tmp_path
     yield start
-    for process in processes.values():
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    stop(processes.values())
     for log in logs:
         log.close()
     celery_app.conf.task_always_eager = True

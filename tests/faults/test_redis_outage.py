@@ -12,7 +12,8 @@ from signatures.counting import letter_count
 from signatures.models import Signature
 
 from ..factories import LetterFactory, ProfessionFactory, SignatureFactory
-from .conftest import start_like_the_stack, wait_for
+from ..processes import wait_for
+from .conftest import start_like_the_stack
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

@@ -14,7 +14,7 @@ from signatures.models import Signature
 from signatures.outbox import send_due_emails_task, send_pending_confirmations_task
 
 from ..factories import LetterFactory, ProfessionFactory, SignatureFactory
-from .conftest import wait_for
+from ..processes import wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

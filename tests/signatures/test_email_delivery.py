@@ -10,12 +10,12 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from config.celery import app as celery_app
-from ops.queue import reset_broker_backoff
 from signatures import outbox
 from signatures.models import Signature
 from signatures.outbox import send_pending_confirmations_task
 
 from ..factories import SignatureFactory
+from ..processes import use_broker
 
 pytestmark = pytest.mark.django_db
 
@@ -29,13 +29,6 @@ def due_signature(letter, **extra) -> Signature:
         "email_requested_at": timezone.now() - timedelta(minutes=5),
     }
     return SignatureFactory(**{**fields, **extra})
-
-
-def use_broker(url: str) -> None:
-    celery_app.conf.broker_url = url
-    celery_app._pool = None  # connection and producer pools are cached per broker
-    celery_app.amqp._producer_pool = None
-    reset_broker_backoff()
 
 
 @pytest.fixture
