@@ -3,6 +3,7 @@ erase). Thin: the rules live in signatures.signing and signatures.defences."""
 
 import logging
 
+from django.core import signing as cookie_signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -13,10 +14,12 @@ from letters.models import Letter
 from letters.selectors import letter_by_slug
 from ops.http import client_ip
 from signatures import defences, signing
+from signatures.counting import letter_count_json
 from signatures.models import Signature
 from signatures.normalise import canonical_email
 from signatures.tokens import Purpose, TokenExpired, TokenInvalid, read_token, token_matches
 
+from . import share
 from .forms import SignForm
 from .letter_page import render_letter
 
@@ -47,8 +50,20 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
         # Kept and emailed all the same: confirming from the inbox is the challenge.
         suspicion=defences.automation_reason(request.POST) or "",
     )
-    # The same answer whether or not this address had signed before (no enumeration).
-    return _see_other("front:signed", slug=letter.slug)
+    # The same answer whether or not this address had signed before (no enumeration), and
+    # the check-your-inbox page can say where the email went (what they typed, masked).
+    response = _see_other("front:signed", slug=letter.slug)
+    response.set_cookie(
+        SENT_TO_COOKIE,
+        cookie_signing.dumps(
+            masked_email(email), salt=SENT_TO_COOKIE
+        ),  # ASCII whatever the address
+        max_age=3600,
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
 
 
 def _throttled(request: HttpRequest, letter: Letter) -> HttpResponse:
@@ -63,8 +78,24 @@ def _see_other(viewname: str, **kwargs) -> HttpResponse:
     return response
 
 
+SENT_TO_COOKIE = "signed_to"
+
+
+def masked_email(email: str) -> str:
+    """ "ada@example.org" → "a••@example.org": enough to spot a typo, not to read it out."""
+    local, _at, domain = email.rpartition("@")
+    return f"{local[:1]}{'•' * min(max(len(local) - 1, 2), 6)}@{domain}"
+
+
 def signed(request: HttpRequest, slug: str) -> HttpResponse:
-    return render(request, "front/check_inbox.html", {"letter": letter_by_slug(slug)})
+    try:
+        sent_to = cookie_signing.loads(
+            request.COOKIES.get(SENT_TO_COOKIE, ""), salt=SENT_TO_COOKIE, max_age=3600
+        )
+    except cookie_signing.BadSignature:
+        sent_to = None
+    context = {"letter": letter_by_slug(slug), "sent_to": sent_to}
+    return render(request, "front/check_inbox.html", context)
 
 
 def _signature_from_link(request, letter: Letter, token: str, purpose: Purpose):
@@ -107,7 +138,15 @@ def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         # whether or not the newer ones have been confirmed since.
         context = {"letter": letter}
         return render(request, "front/confirm_superseded.html", context, status=409)
-    return render(request, "front/confirmed.html", {"letter": letter, "signature": signature})
+    context = {
+        "letter": letter,
+        "signature": signature,
+        # The moment people most want to share: the count, and the letter's share links.
+        "count": letter_count_json(slug=letter.slug),
+        "letter_url": share.letter_url(letter),
+        "share_links": share.share_links(letter, get_language()),
+    }
+    return render(request, "front/confirmed.html", context)
 
 
 def _button_link(request, slug: str, token: str, *, purpose: Purpose, act, page: str):

@@ -55,6 +55,14 @@ def test_sign_confirm_and_see_the_count_change_live(browser, site, screenshot, l
         timeout=10_000,
     )
     assert current_total(watcher) != before
+    # The confirmed page is a moment to share: it shows the live count, them included.
+    signer.wait_for_function(
+        "t => document.querySelector('[data-count=\"signatures\"]').textContent === t",
+        arg=current_total(watcher),
+        timeout=10_000,
+    )
+    assert signer.get_by_role("heading", name=re.compile("Share|شارك")).is_visible()
+    screenshot(signer, f"confirmed-shared-{language}")
     context.close()
 
 

@@ -1,0 +1,40 @@
+"""After signing: the inbox page says where the email went; the confirmed page is a moment
+to share, not a dead end."""
+
+import pytest
+from django.core import mail
+
+from ..conftest import links_in
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_inbox_page_says_where_the_email_went_masked(client, letter, sign, sign_data):
+    response = sign(letter, sign_data)
+    page = client.get(response["Location"]).content.decode()
+    assert "a••@example.org" in page
+    assert "ada@example.org" not in page
+    assert "Sign again" in page
+
+
+def test_the_inbox_page_without_the_cookie_still_reads_well(client, letter):
+    page = client.get(f"/letters/{letter.slug}/signed/").content.decode()
+    assert "We have sent you an email" in page
+
+
+def test_a_forged_sent_to_cookie_is_ignored(client, letter):
+    client.cookies["signed_to"] = "evil@attacker.example"
+    page = client.get(f"/letters/{letter.slug}/signed/").content.decode()
+    assert "attacker" not in page
+
+
+def test_the_confirmed_page_shows_the_count_and_how_to_share(
+    client, letter, sign, sign_data, visit
+):
+    sign(letter, sign_data)
+    page = visit(links_in(mail.outbox[0])["confirm"]).content.decode()
+    assert "signature is confirmed" in page
+    # The live count (it includes them once the fold has run, a moment later).
+    assert 'data-count="signatures"' in page and "data-count-url" in page
+    assert "have signed" in page
+    assert "Share the letter" in page and "bsky.app" in page
