@@ -50,19 +50,9 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
         # Kept and emailed all the same: confirming from the inbox is the challenge.
         suspicion=defences.automation_reason(request.POST) or "",
     )
-    # The same answer whether or not this address had signed before (no enumeration), and
-    # the check-your-inbox page can say where the email went (what they typed, masked).
+    # The same answer whether or not this address had signed before (no enumeration).
     response = _see_other("front:signed", slug=letter.slug)
-    response.set_cookie(
-        SENT_TO_COOKIE,
-        cookie_signing.dumps(
-            masked_email(email), salt=SENT_TO_COOKIE
-        ),  # ASCII whatever the address
-        max_age=3600,
-        secure=request.is_secure(),
-        httponly=True,
-        samesite="Lax",
-    )
+    _remember_sent_to(request, response, email)
     return response
 
 
@@ -78,6 +68,8 @@ def _see_other(viewname: str, **kwargs) -> HttpResponse:
     return response
 
 
+# The check-your-inbox page says where the email went: what the person typed, masked, in a
+# signed cookie of an hour (no session row, and the same work whoever signs).
 SENT_TO_COOKIE = "signed_to"
 
 
@@ -87,14 +79,28 @@ def masked_email(email: str) -> str:
     return f"{local[:1]}{'•' * min(max(len(local) - 1, 2), 6)}@{domain}"
 
 
-def signed(request: HttpRequest, slug: str) -> HttpResponse:
+def _remember_sent_to(request: HttpRequest, response: HttpResponse, email: str) -> None:
+    value = cookie_signing.dumps(masked_email(email), salt=SENT_TO_COOKIE)  # ASCII, always
+    response.set_cookie(
+        SENT_TO_COOKIE,
+        value,
+        max_age=3600,
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def _sent_to(request: HttpRequest) -> str | None:
+    value = request.COOKIES.get(SENT_TO_COOKIE, "")
     try:
-        sent_to = cookie_signing.loads(
-            request.COOKIES.get(SENT_TO_COOKIE, ""), salt=SENT_TO_COOKIE, max_age=3600
-        )
+        return cookie_signing.loads(value, salt=SENT_TO_COOKIE, max_age=3600)
     except cookie_signing.BadSignature:
-        sent_to = None
-    context = {"letter": letter_by_slug(slug), "sent_to": sent_to}
+        return None
+
+
+def signed(request: HttpRequest, slug: str) -> HttpResponse:
+    context = {"letter": letter_by_slug(slug), "sent_to": _sent_to(request)}
     return render(request, "front/check_inbox.html", context)
 
 
