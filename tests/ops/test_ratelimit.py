@@ -7,11 +7,12 @@ from django.core.cache import cache
 from ops import ratelimit
 from ops.ratelimit import Limit, first_exceeded, parse_rate
 
-from ..conftest import need
+from ..conftest import away_from_a_minute_edge, need
 
 
 @pytest.fixture(autouse=True)
 def _enabled(settings):
+    away_from_a_minute_edge()
     settings.RATELIMIT_ENABLE = True
 
 

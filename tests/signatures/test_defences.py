@@ -8,11 +8,14 @@ from django.core import mail, signing
 from signatures.defences import started_token
 from signatures.models import Block, Signature
 
+from ..conftest import away_from_a_minute_edge
+
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def limits(settings):
+    away_from_a_minute_edge()
     settings.RATELIMIT_ENABLE = True
     settings.RATELIMIT_SIGN_IP_BURST = "3/m"
     settings.RATELIMIT_SIGN_EMAIL = "2/h"
