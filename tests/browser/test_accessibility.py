@@ -42,7 +42,7 @@ def test_no_serious_accessibility_violations(browser, site, axe_source, screensh
         page.goto(site + "/letters/ai-training/")
         page.locator("#id_email").fill("not-an-email")
         page.locator("button[type=submit].button").click()
-        page.wait_for_load_state()
+        page.wait_for_selector("#sign-errors")  # the page with the errors, not the one before
     page.add_script_tag(content=axe_source)
     results = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     serious = [

@@ -71,6 +71,7 @@ def test_form_errors_are_announced_and_keep_the_input(browser, site, screenshot)
     page.goto(f"{site}/letters/ai-training/")
     page.get_by_label("Full name").fill("Someone")
     page.locator("button[type=submit].button").click()
+    page.wait_for_selector("#sign-errors")  # the answer to the POST, not the page before it
     alert = page.get_by_role("alert")
     assert alert.is_visible()
     assert page.get_by_label("Full name").input_value() == "Someone"
@@ -100,6 +101,7 @@ def test_signer_list_page_searches(browser, site, screenshot):
     page.goto(f"{site}/letters/ai-training/signatures/")
     page.get_by_label("Name").fill("منصور")
     page.get_by_role("button", name="Search").click()
+    page.wait_for_url(re.compile(r"[?&]q="))  # the results page, not the one before it
     assert page.locator(".signer-list li").count() == 1
     screenshot(page, "signatures-en")
     page.close()
@@ -111,6 +113,7 @@ def test_without_javascript_signing_takes_one_more_press(browser, site):
     page = context.new_page()
     page.goto(f"{site}/letters/ai-training/")
     fill_and_sign(page, name="No Script", email="noscript@example.org")
+    page.wait_for_selector("#sign-errors")  # the 403 page, which opens at its notice
     assert page.get_by_role("alert").filter(has_text="One more step").is_visible()
     assert page.locator("#id_name").input_value() == "No Script"
     page.locator("button[type=submit].button").click()
