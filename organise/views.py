@@ -38,7 +38,8 @@ from .selectors import embed_snippet, is_owner, letters_organised_by, organised_
 
 def two_factor_required(view):
     """Pages with signer data (names with addresses, the audit log, exports) need two-factor
-    authentication; an organiser without it is sent to set it up, and comes back after."""
+    authentication; an organiser without it is sent to set it up first, told why. (allauth
+    then shows the recovery codes rather than following `next`.)"""
 
     @login_required
     @wraps(view)
