@@ -3,7 +3,7 @@
 Django's backend builds a new `redis.Redis` for every cache call, and redis-py fills a
 table of ~200 response callbacks in each constructor: measured at a third of a millisecond
 per call, several times per signature. A client over a pool is thread-safe, so one per
-pool is enough (README, "What was tried")."""
+pool is enough (README, "What we tried")."""
 
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
