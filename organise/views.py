@@ -34,12 +34,13 @@ from .forms import (
     QueueFilterForm,
 )
 from .selectors import embed_snippet, is_owner, letters_organised_by, organised_letter
+from .templatetags.two_factor import AFTER_TWO_FACTOR
 
 
 def two_factor_required(view):
     """Pages with signer data (names with addresses, the audit log, exports) need two-factor
-    authentication; an organiser without it is sent to set it up first, told why. (allauth
-    then shows the recovery codes rather than following `next`.)"""
+    authentication; an organiser without it is sent to set it up first, told why, and offered
+    the way back once it is on."""
 
     @login_required
     @wraps(view)
@@ -49,8 +50,12 @@ def two_factor_required(view):
                 request,
                 _("This page shows signers' details: set up two-factor authentication first."),
             )
+            # allauth shows the recovery codes after set-up, not `next`: the account pages
+            # offer a way back (organise/templatetags/two_factor.py).
+            request.session[AFTER_TWO_FACTOR] = request.get_full_path()
             query = urlencode({"next": request.get_full_path()})
             return redirect(f"{reverse('mfa_activate_totp')}?{query}")
+        request.session.pop(AFTER_TWO_FACTOR, None)
         return view(request, *args, **kwargs)
 
     return guarded

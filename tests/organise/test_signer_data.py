@@ -84,3 +84,19 @@ def test_a_suspected_signature_says_why_in_the_queue(cast, as_user):
     )
     body = as_user(cast["alice"]).get(f"/organise/letters/{cast['letter'].slug}/").content
     assert b"form filled too fast" in body
+
+
+def test_after_setting_up_two_factor_the_organiser_is_offered_the_way_back(cast, as_user):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    frank = make_user("frank", two_factor=False)
+    Organiser.objects.create(letter=cast["letter"], user=frank, role=Organiser.Role.MODERATOR)
+    client = as_user(frank)
+    queue = f"/organise/letters/{cast['letter'].slug}/?state=counted"
+    assert client.get(queue).status_code == 302
+    assert queue not in client.get("/accounts/2fa/").content.decode()  # not on yet
+    TOTP.activate(frank, generate_totp_secret())  # what the set-up page does
+    page = client.get("/accounts/2fa/").content.decode()
+    assert f'href="{queue.replace("&", "&amp;")}"' in page
+    assert client.get(queue).status_code == 200
+    assert queue not in client.get("/accounts/2fa/").content.decode()  # offered once
