@@ -185,12 +185,8 @@ def signatures_email_batch(*, limit: int, requested_before: datetime | None = No
             signature.email_claimed_for = signature.email_requested_at
         Signature.objects.bulk_update(signatures, CLAIM_FIELDS)
         Signature.objects.filter(pk__in=[s.pk for s in signatures]).update(email_claimed_at=Now())
-    # The profession may have changed with the details: send what the row now says.
-    professions = {
-        p.pk: p for p in Profession.objects.filter(pk__in={s.profession_id for s in signatures})
-    }
-    for signature in signatures:
-        signature.profession = professions[signature.profession_id]
+    # A profession changed with the details is loaded again where it is read (setting
+    # profession_id drops the one select_related cached); the others cost no query.
     return _send_claimed(signatures)
 
 

@@ -144,6 +144,13 @@ def test_the_first_link_still_confirms_nothing_after_the_newer_one_was_confirmed
     assert "confirmed" not in response.content.decode().lower()
 
 
+def test_the_newer_email_shows_a_changed_profession(letter, sign, sign_data):
+    sign(letter, sign_data)
+    sign(letter, {**sign_data, "profession": "composer"})
+    assert "Profession: Novelist" in mail.outbox[0].body
+    assert "Profession: Composer" in mail.outbox[1].body
+
+
 def test_the_owner_can_confirm_the_latest_details(letter, sign, sign_data, visit):
     sign(letter, sign_data)
     sign(letter, {**sign_data, "role": "Poet"})
