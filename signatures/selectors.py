@@ -107,23 +107,11 @@ QUEUE_STATES = {
 
 
 def state_counts(*, letter: Letter) -> dict[str, int]:
-    """Signatures of a letter by queue state (organisers only: this one does count rows)."""
-    rows = (
-        Signature.objects.filter(letter=letter)
-        .values("state", "approved")
-        .annotate(n=Count("pk"))
-        .order_by()
+    """Signatures of a letter by queue state (organisers only: this one does count rows), in
+    one query, each state by its QUEUE_STATES condition."""
+    return Signature.objects.filter(letter=letter).aggregate(
+        **{state: Count("pk", filter=condition) for state, condition in QUEUE_STATES.items()}
     )
-    counts = dict.fromkeys(QueueState.values, 0)
-    for row in rows:
-        counts[queue_state(Signature(state=row["state"], approved=row["approved"]))] += row["n"]
-    return counts
-
-
-def queue_state(signature: Signature) -> str:
-    if signature.state == Signature.State.CONFIRMED:
-        return QueueState.COUNTED if signature.counts else QueueState.AWAITING
-    return signature.state
 
 
 def signatures_per_day(*, letter: Letter, days: int = 30) -> list[tuple[date, int]]:
