@@ -6,6 +6,7 @@ from celery.beat import PersistentScheduler
 from django.conf import settings
 
 from signatures import counting, outbox, signing
+from updates import sending
 
 DAY = 86400.0
 
@@ -20,6 +21,7 @@ def beat_schedule() -> dict[str, dict]:
             settings.EMAIL_SWEEP_SECONDS,
         ),
         ("purge-unconfirmed", signing.purge_unconfirmed_task, DAY),
+        ("send-updates", sending.send_updates_sweep_task, settings.UPDATE_SWEEP_SECONDS),
     ]
     return {name: {"task": task.name, "schedule": every} for name, task, every in entries}
 

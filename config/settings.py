@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     # Domain below, pages above (the layers are checked: .importlinter).
     "letters",
     "signatures",
+    "updates",
     "front",
     "organise",
 ]
@@ -126,7 +127,13 @@ else:
 
 # The modules whose tasks workers register; each pipeline keeps its tasks beside it. Beat's
 # schedule is built from the task objects in config/celery.py, and each task names its queue.
-CELERY_IMPORTS = ["ops.emails", "signatures.outbox", "signatures.counting", "signatures.signing"]
+CELERY_IMPORTS = [
+    "ops.emails",
+    "signatures.outbox",
+    "signatures.counting",
+    "signatures.signing",
+    "updates.sending",
+]
 CELERY_BEAT_SCHEDULER = "config.beat:Scheduler"
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
@@ -166,6 +173,18 @@ EMAIL_PERMANENT_BURST = env.int("EMAIL_PERMANENT_BURST", default=5)
 EMAIL_INCIDENT_PAUSE_SECONDS = env.int("EMAIL_INCIDENT_PAUSE_SECONDS", default=60)
 EMAIL_INCIDENT_RETRIES = env.int("EMAIL_INCIDENT_RETRIES", default=5)
 EMAIL_SWEEP_SECONDS = env.float("EMAIL_SWEEP_SECONDS", default=60.0)
+# Updates to signers (updates/sending.py), on a queue of their own (`updates`) so they never
+# delay a confirmation: at most UPDATES_PER_MINUTE messages a minute (providers throttle),
+# sent in ticks of UPDATE_TICK_SECONDS; a mail server's temporary refusal is tried again after
+# UPDATE_RETRY_SECONDS; a recipient a dead worker held is sent after UPDATE_LEASE_SECONDS; beat
+# starts scheduled updates and restarts stalled ones every UPDATE_SWEEP_SECONDS.
+UPDATES_PER_MINUTE = env.int("UPDATES_PER_MINUTE", default=600)
+UPDATE_BATCH_SIZE = env.int("UPDATE_BATCH_SIZE", default=50)
+UPDATE_TICK_SECONDS = env.float("UPDATE_TICK_SECONDS", default=10.0)
+UPDATE_RETRY_SECONDS = env.float("UPDATE_RETRY_SECONDS", default=30.0)
+UPDATE_LEASE_SECONDS = env.int("UPDATE_LEASE_SECONDS", default=120)
+UPDATE_SWEEP_SECONDS = env.float("UPDATE_SWEEP_SECONDS", default=30.0)
+UPDATE_STALL_SECONDS = env.float("UPDATE_STALL_SECONDS", default=60.0)
 BROKER_BACKOFF_SECONDS = env.float("BROKER_BACKOFF_SECONDS", default=5.0)
 # /healthz calls the count "stale" and email "late" past these ages of the oldest pending work.
 HEALTH_COUNT_STALE_SECONDS = env.float("HEALTH_COUNT_STALE_SECONDS", default=30.0)
@@ -188,6 +207,8 @@ MAILBOX_DIR = Path(env("MAILBOX_DIR", default=str(VAR_DIR / "mail")))
 DEV_MAILBOX_ENABLED = DEBUG and not EMAIL_HOST
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Undersigned <letters@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where mail servers send bounces of updates (the envelope sender); empty: the From address.
+EMAIL_BOUNCE_ADDRESS = env("EMAIL_BOUNCE_ADDRESS", default="")
 
 # Organisers' accounts (django-allauth): email and password, email verified, TOTP and
 # recovery codes. Open sign-up is off: organisers invite each other (see README).
@@ -242,6 +263,7 @@ LETTER_FRAGMENT_CACHE_SECONDS = env.int("LETTER_FRAGMENT_CACHE_SECONDS", default
 # Signing tokens in confirmation emails.
 CONFIRM_TOKEN_MAX_AGE = timedelta(days=env.int("CONFIRM_TOKEN_DAYS", default=14))
 WITHDRAW_TOKEN_MAX_AGE = timedelta(days=env.int("WITHDRAW_TOKEN_DAYS", default=730))
+UNSUBSCRIBE_TOKEN_MAX_AGE = timedelta(days=env.int("UNSUBSCRIBE_TOKEN_DAYS", default=730))
 # A worker holds a signature's email this long before another may send it (crash safety);
 # the sweep (every EMAIL_SWEEP_SECONDS) sends what is due for EMAIL_SWEEP_AFTER_SECONDS.
 EMAIL_LEASE_SECONDS = env.int("EMAIL_LEASE_SECONDS", default=300)

@@ -59,6 +59,8 @@ class SignForm(forms.Form):
         widget=forms.URLInput(attrs={"autocomplete": "url", "dir": "ltr"}),
     )
     show_name = forms.BooleanField(label=_("List my name publicly"), required=False, initial=True)
+    # Unticked unless the signer ticks it; the wording is the letter's (Letter.updates_label).
+    updates = forms.BooleanField(required=False, initial=False)
     # Bot traps (defences.py): a field people never see, and when the form was rendered.
     website = forms.CharField(
         label=_("Leave this field empty"),
@@ -70,6 +72,7 @@ class SignForm(forms.Form):
     def __init__(self, *args, letter: Letter, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["profession"].set_professions(list(letter.professions.all()))
+        self.fields["updates"].label = letter.updates_label()
         if not self.is_bound:
             self.fields["started"].initial = started_token()
 

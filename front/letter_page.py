@@ -10,6 +10,7 @@ from django.utils.translation import get_language
 from letters.models import Letter
 from signatures.counting import letter_count_json
 from signatures.selectors import notable_signers
+from updates.selectors import public_updates
 
 from . import share
 from .forms import SignForm
@@ -46,7 +47,24 @@ def render_letter(
         "share_links": SimpleLazyObject(lambda: share.share_links(letter, language)),
         "letter_url": share.letter_url(letter),
         "csrf_retry": csrf_retry,
+        "updates": SimpleLazyObject(lambda: _updates_shown(letter, language)),
     }
     response = render(request, "front/letter.html", context, status=status)
     patch_cache_control(response, private=True)
     return response
+
+
+def _updates_shown(letter: Letter, language: str) -> list[dict]:
+    """The updates its owners published, each in the reader's language where it has one."""
+    shown = []
+    for update in public_updates(letter):
+        text = update.text(language)
+        shown.append(
+            {
+                "sent_at": update.started_at,
+                "subject": text.subject,
+                "body_html": text.body_html(),
+                "language": text.language,
+            }
+        )
+    return shown

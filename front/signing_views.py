@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from letters.models import Letter
@@ -188,3 +189,26 @@ def erase(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     return _button_link(
         request, slug, token, purpose=Purpose.ERASE, act=signing.signature_erase, page="erase"
     )
+
+
+# RFC 8058 one-click: mail providers POST to the List-Unsubscribe link with no cookie and no
+# CSRF token. The sealed token in the URL is what authorises it (only the recipient has it),
+# and the most a forged POST could do is stop or restart one person's updates.
+@csrf_exempt
+@never_cache
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    """GET shows the choice and a button; POST unsubscribes at once (or, with
+    `action=subscribe`, asks for updates again)."""
+    letter = letter_by_slug(slug)
+    signature, error = _signature_from_link(request, letter, token, Purpose.UNSUBSCRIBE)
+    if error:
+        return error
+    done = None
+    if request.method == "POST":
+        wanted = request.POST.get("action") == "subscribe"
+        signing.signature_set_updates(signature_id=signature.pk, wanted=wanted)
+        signature.updates = wanted
+        done = "subscribed" if wanted else "unsubscribed"
+    context = {"letter": letter, "signature": signature, "done": done}
+    return render(request, "front/unsubscribe.html", context)

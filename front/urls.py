@@ -16,6 +16,11 @@ urlpatterns = [
     path("letters/<slug:slug>/confirm/<str:token>/", signing_views.confirm, name="confirm"),
     path("letters/<slug:slug>/withdraw/<str:token>/", signing_views.withdraw, name="withdraw"),
     path("letters/<slug:slug>/erase/<str:token>/", signing_views.erase, name="erase"),
+    path(
+        "letters/<slug:slug>/unsubscribe/<str:token>/",
+        signing_views.unsubscribe,
+        name="unsubscribe",
+    ),
     path("api/letters/<slug:slug>/count", api.count, name="api-count"),
     path("api/letters/<slug:slug>/signatures", api.signatures, name="api-signatures"),
     path("csrf/", deferred_csrf.csrf_token, name="csrf"),

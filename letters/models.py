@@ -6,6 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from .markdown import render_markdown
 
+UPDATES_CONSENT_DEFAULT = _(
+    "Email me updates about this letter (a few at most; every email has a one-click unsubscribe)."
+)
+
 
 def _pick(obj, field: str, language: str | None) -> str:
     """The field's text in `language` (en/ar), falling back to English when it is empty."""
@@ -27,6 +31,9 @@ class Letter(models.Model):
     featured = models.BooleanField(default=False, help_text=_("Shown at the site's root."))
     is_open = models.BooleanField(default=True, help_text=_("Closed letters refuse signatures."))
     moderation = models.CharField(max_length=4, choices=Moderation, default=Moderation.POST)
+    # The sign form's consent to updates, per language code ({"en": "…"}); empty: the
+    # interface's default wording (UPDATES_CONSENT_DEFAULT in the reader's language).
+    updates_wording = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -44,6 +51,14 @@ class Letter(models.Model):
 
     def body_html(self, language: str | None = None) -> str:
         return render_markdown(_pick(self, "body", language))
+
+    def languages(self) -> list[str]:
+        """The languages the letter has text in, its first language first."""
+        return ["en"] + (["ar"] if self.title_ar and self.body_ar else [])
+
+    def updates_label(self, language: str | None = None) -> str:
+        lang = (language or get_language() or "en")[:2]
+        return (self.updates_wording or {}).get(lang, "") or str(UPDATES_CONSENT_DEFAULT)
 
 
 class Profession(models.Model):

@@ -29,12 +29,20 @@ def render_email(name: str, *, to: str, context: dict, language: str = "en") -> 
 
 
 def send_rendered(message: dict, *, connection=None) -> None:
+    """Send a rendered email. Optional keys: `headers` (extra headers), `envelope_from`
+    (the SMTP sender, where bounces go, when it differs from the From header)."""
+    headers = dict(message.get("headers") or {})
+    from_email = message["from_email"]
+    if message.get("envelope_from"):
+        headers["From"] = from_email  # Django sends from_email as the envelope sender
+        from_email = message["envelope_from"]
     email = EmailMultiAlternatives(
         subject=message["subject"],
         body=message["body"],
-        from_email=message["from_email"],
+        from_email=from_email,
         to=message["to"],
         connection=connection,
+        headers=headers,
     )
     if message.get("html"):
         email.attach_alternative(message["html"], "text/html")

@@ -1,12 +1,16 @@
 from django import forms
 from django.forms import inlineformset_factory
+from django.utils import timezone
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from letters.models import Letter, Organiser, Profession
+from letters.models import UPDATES_CONSENT_DEFAULT, Letter, Organiser, Profession
 from signatures.models import Block, ModerationEntry
 from signatures.moderation import BULK_ACTIONS
 from signatures.selectors import QueueState
+
+RTL_LANGUAGES = {"ar", "fa", "he", "ur"}
 
 
 class QueueFilterForm(forms.Form):
@@ -81,6 +85,36 @@ class LetterSettingsForm(forms.ModelForm):
             "title_ar": forms.TextInput(attrs={"dir": "rtl", "lang": "ar"}),
         }
 
+    # The sign form's consent to updates, per language (Letter.updates_wording); empty: the
+    # interface's default wording.
+    updates_wording_en = forms.CharField(
+        label=_("Consent to updates, as the sign form words it (English)"),
+        required=False,
+        max_length=300,
+        help_text=_("Leave empty for the default: “%(default)s”")
+        % {"default": UPDATES_CONSENT_DEFAULT},
+    )
+    updates_wording_ar = forms.CharField(
+        label=_("Consent to updates, as the sign form words it (Arabic)"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"dir": "rtl", "lang": "ar"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for language in ("en", "ar"):
+            wording = (self.instance.updates_wording or {}).get(language, "")
+            self.fields[f"updates_wording_{language}"].initial = wording
+
+    def save(self, commit: bool = True) -> Letter:
+        self.instance.updates_wording = {
+            language: self.cleaned_data[f"updates_wording_{language}"].strip()
+            for language in ("en", "ar")
+            if self.cleaned_data[f"updates_wording_{language}"].strip()
+        }
+        return super().save(commit=commit)
+
 
 ProfessionFormSet = inlineformset_factory(
     Letter,
@@ -111,3 +145,74 @@ class BlockForm(forms.ModelForm):
             letter=self.instance.letter, kind=self.instance.kind, value=self.instance.value
         ).exists():
             self.add_error("value", _("This block already exists."))
+
+
+class UpdateForm(forms.Form):
+    """An update's subject and Markdown body in each of the letter's languages; the first
+    language is required (it is the fallback), the others optional."""
+
+    public = forms.BooleanField(
+        label=_("Also publish it under “Updates” on the letter page once sent"), required=False
+    )
+
+    def __init__(self, *args, letter: Letter, update=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.languages = letter.languages()
+        existing = {text.language: text for text in update.texts.all()} if update else {}
+        if update:
+            self.fields["public"].initial = update.public
+        for index, language in enumerate(self.languages):
+            name = get_language_info(language)["name_translated"]
+            attrs = {"lang": language, "dir": "rtl" if language in RTL_LANGUAGES else "ltr"}
+            text = existing.get(language)
+            self.fields[f"subject_{language}"] = forms.CharField(
+                label=_("Subject (%(language)s)") % {"language": name},
+                max_length=200,
+                required=index == 0,
+                initial=text.subject if text else "",
+                widget=forms.TextInput(attrs=attrs),
+            )
+            self.fields[f"body_{language}"] = forms.CharField(
+                label=_("Message (%(language)s, Markdown)") % {"language": name},
+                max_length=20000,
+                required=index == 0,
+                initial=text.body if text else "",
+                widget=forms.Textarea(attrs={**attrs, "rows": 12}),
+            )
+
+    def clean(self):
+        data = super().clean()
+        for language in self.languages[1:]:
+            subject, body = data.get(f"subject_{language}"), data.get(f"body_{language}")
+            if bool(subject) != bool(body):
+                self.add_error(
+                    f"body_{language}" if subject else f"subject_{language}",
+                    _("Give both a subject and a message in this language, or neither."),
+                )
+        return data
+
+    def texts(self) -> dict[str, tuple[str, str]]:
+        data = self.cleaned_data
+        return {
+            language: (data[f"subject_{language}"].strip(), data[f"body_{language}"])
+            for language in self.languages
+            if data.get(f"subject_{language}") and data.get(f"body_{language}")
+        }
+
+
+class ScheduleForm(forms.Form):
+    send_at = forms.DateTimeField(
+        label=_("Send at (UTC)"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+    )
+
+    def clean_send_at(self):
+        when = self.cleaned_data["send_at"]
+        if when <= timezone.now():
+            raise forms.ValidationError(_("Choose a time in the future."))
+        return when
+
+
+class TestUpdateForm(forms.Form):
+    to = forms.EmailField(label=_("Send a test to"))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import update_views, views
 
 app_name = "organise"
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("letters/<slug:slug>/organisers/", views.organisers, name="organisers"),
     path("letters/<slug:slug>/blocks/", views.blocks, name="blocks"),
     path("letters/<slug:slug>/export.csv", views.export_csv, name="export"),
+    path("letters/<slug:slug>/updates/", update_views.updates, name="updates"),
+    path("letters/<slug:slug>/updates/<int:pk>/", update_views.update, name="update"),
 ]

@@ -47,6 +47,12 @@ class Signature(models.Model):
     link = models.URLField(max_length=500, blank=True)
     show_name = models.BooleanField(default=True)
     language = models.CharField(max_length=8, default="en")
+    # Consent to updates about this letter (updates/): given by ticking `updates` at signing,
+    # taken back by unsubscribing; `updates_changed_at` says when the choice was made.
+    updates = models.BooleanField(default=False)
+    updates_changed_at = models.DateTimeField(null=True, blank=True)
+    # A mail server refused an update to this address for good (5xx): not tried again.
+    updates_refused_at = models.DateTimeField(null=True, blank=True)
 
     state = models.CharField(max_length=10, choices=State, default=State.PENDING)
     # Set at signing on post-moderated letters; by an organiser on pre-moderated ones.
@@ -226,6 +232,10 @@ class ModerationEntry(models.Model):
         INVITE = "invite", _("Invite an organiser")
         VERIFICATION_CLEARED = "verification_cleared", _("Verification cleared")
         EXPORT = "export", _("Export")
+        UPDATE_TEST = "update_test", _("Send a test update")
+        UPDATE_SEND = "update_send", _("Send an update")
+        UPDATE_SCHEDULE = "update_schedule", _("Schedule an update")
+        UPDATE_CANCEL = "update_cancel", _("Cancel an update")
 
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="moderation_log")
     actor = models.ForeignKey(

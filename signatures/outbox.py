@@ -132,6 +132,10 @@ def _apply_details(signature: Signature, submitted: dict) -> None:
                 setattr(signature, field, value)
             signature.name_search = search_key(signature.name)
             signature.language = submitted.get("language") or signature.language
+            updates = bool(submitted.get("updates"))
+            if updates != signature.updates:  # the consent, as the newest signing gave it
+                signature.updates = updates
+                signature.updates_changed_at = timezone.now()
         if signature.state == Signature.State.WITHDRAWN:
             signature.state = Signature.State.PENDING
             signature.withdrawn_at = None
@@ -148,6 +152,8 @@ CLAIM_FIELDS = [
     *PUBLISHED_DETAILS,
     "name_search",
     "language",
+    "updates",
+    "updates_changed_at",
     "state",
     "withdrawn_at",
     "approved",
@@ -234,6 +240,7 @@ def signature_links(signature: Signature) -> dict[str, str]:
         "confirm_url": link(Purpose.CONFIRM),
         "withdraw_url": link(Purpose.WITHDRAW),
         "erase_url": link(Purpose.ERASE),
+        "updates_url": link(Purpose.UNSUBSCRIBE),  # start or stop updates (updates/)
     }
 
 
@@ -254,7 +261,7 @@ def _deliver(signature: Signature, *, connection) -> None:
     )
 
 
-def _is_permanent(exc: smtplib.SMTPException) -> bool:
+def is_permanent_refusal(exc: smtplib.SMTPException) -> bool:
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _ in exc.recipients.values()]
         return bool(codes) and all(500 <= code < 600 for code in codes)
@@ -287,7 +294,7 @@ def _send_claimed(signatures: list[Signature]) -> EmailBatch:
                 smtplib.SMTPSenderRefused,
                 smtplib.SMTPDataError,
             ) as exc:
-                if not _is_permanent(exc):
+                if not is_permanent_refusal(exc):
                     return _stop(batch, signatures[index:], exc)
                 _mark_failed(signature, exc)
                 refused[domain].append(signature)

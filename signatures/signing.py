@@ -65,7 +65,9 @@ def signature_sign(
         "language": language,
         "blocked": blocked_reason,
         "suspicion": suspicion,
+        "updates": bool(data.get("updates")),
     }
+    now = timezone.now()
     row = Signature(
         letter=letter,
         email=email,
@@ -79,7 +81,9 @@ def signature_sign(
         removed_reason=blocked_reason,
         suspicion=suspicion[:100],
         submitted=submitted,
-        email_requested_at=timezone.now(),
+        email_requested_at=now,
+        updates=submitted["updates"],
+        updates_changed_at=now if submitted["updates"] else None,
         **details,
     )
     Signature.objects.bulk_create(
@@ -127,6 +131,16 @@ def signature_withdraw(*, signature_id: int) -> Signature | None:
                 fields.append("notable_verified")
             signature.save(update_fields=fields)
     return signature
+
+
+def signature_set_updates(*, signature_id: int, wanted: bool) -> bool:
+    """The signer's choice about updates (unsubscribe, or ask again). Changes neither the
+    signature nor the count. Returns whether the choice changed."""
+    return bool(
+        Signature.objects.filter(pk=signature_id)
+        .exclude(updates=wanted)
+        .update(updates=wanted, updates_changed_at=timezone.now())
+    )
 
 
 def signature_erase(*, signature_id: int) -> bool:

@@ -2,10 +2,10 @@
 
 A token is the signature's id, the version of the details its email showed, when it was
 made and a fingerprint of the address, sealed with AES-GCM (the `cryptography` package) under
-a key derived from SECRET_KEY, the purpose (confirm, withdraw, erase) bound in as associated
-data. Whoever holds one learns nothing from it: not the id, not the address, not even when it
-was made (Django's signing and Fernet show their payload or timestamp, hence not them). Keys
-from SECRET_KEY_FALLBACKS still open older links after a key rotation.
+a key derived from SECRET_KEY, the purpose (confirm, withdraw, erase, unsubscribe) bound in as
+associated data. Whoever holds one learns nothing from it: not the id, not the address, not
+even when it was made (Django's signing and Fernet show their payload or timestamp, hence not
+them). Keys from SECRET_KEY_FALLBACKS still open older links after a key rotation.
 """
 
 import base64
@@ -28,6 +28,7 @@ class Purpose(StrEnum):
     CONFIRM = "confirm"
     WITHDRAW = "withdraw"
     ERASE = "erase"
+    UNSUBSCRIBE = "unsubscribe"  # updates/: stop (or restart) updates about the letter
 
 
 class TokenInvalid(Exception):
@@ -41,6 +42,8 @@ class TokenExpired(TokenInvalid):
 def _max_age_seconds(purpose: Purpose) -> float:
     if purpose == Purpose.CONFIRM:
         return settings.CONFIRM_TOKEN_MAX_AGE.total_seconds()
+    if purpose == Purpose.UNSUBSCRIBE:
+        return settings.UNSUBSCRIBE_TOKEN_MAX_AGE.total_seconds()
     return settings.WITHDRAW_TOKEN_MAX_AGE.total_seconds()
 
 

@@ -1,6 +1,7 @@
 """A real SMTP server in the test process (aiosmtpd), which accepts, defers (4xx) or
 refuses (5xx) per recipient domain, and records what it accepted."""
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -14,6 +15,8 @@ class Handler:
     # recipient address or domain -> reply to RCPT TO, e.g. "451 try later", "550 no such user"
     replies: dict[str, str] = field(default_factory=dict)
     received: list = field(default_factory=list)
+    senders: list = field(default_factory=list)  # each accepted message's envelope sender
+    delay: float = 0.0  # seconds before answering DATA: a slow server, to kill a worker mid-send
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         address = address.lower()
@@ -24,8 +27,11 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.received.append(message)
+        self.senders.append(envelope.mail_from)
         return "250 Message accepted for delivery"
 
     def recipients(self) -> list[str]:

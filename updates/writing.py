@@ -1,0 +1,91 @@
+"""Owners' writes on updates: write or edit a draft, send a test, send now, schedule,
+cancel a schedule. Each is audited in the letter's log (signatures.moderation)."""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+
+from letters.models import Letter
+from ops.emails import send_later
+from signatures.models import ModerationEntry
+from signatures.moderation import moderation_log
+
+from .models import Update
+from .sending import message_for, render_update, update_start
+
+Action = ModerationEntry.Action
+
+
+def update_save(
+    *, letter: Letter, actor, texts: dict[str, tuple[str, str]], public: bool, update=None
+) -> Update:
+    """Create a draft, or replace a draft's texts. `texts`: language → (subject, body), the
+    first language first (the fallback); languages left out are dropped."""
+    with transaction.atomic():
+        if update is None:
+            update = Update.objects.create(letter=letter, created_by=actor, public=public)
+        else:
+            update.public = public
+            update.save(update_fields=["public"])
+        update.texts.exclude(language__in=list(texts)).delete()
+        for order, (language, (subject, body)) in enumerate(texts.items()):
+            update.texts.update_or_create(
+                language=language, defaults={"subject": subject, "body": body, "order": order}
+            )
+    return update
+
+
+def update_send_test(*, update: Update, actor, to: str) -> int:
+    """Every language of the update to `to`, marked as a test; its unsubscribe link leads
+    to the letter (a test has no recipient to unsubscribe)."""
+    letter_url = settings.SITE_URL + update.letter.get_absolute_url()
+    texts = list(update.texts.all())
+    for text in texts:
+        message = message_for(
+            render_update(update, text, test=True),
+            to=to,
+            unsubscribe=letter_url,
+        )
+        send_later(message)
+    moderation_log(letter=update.letter, actor=actor, action=Action.UPDATE_TEST, detail=to)
+    return len(texts)
+
+
+def update_send_now(*, update: Update, actor) -> bool:
+    started = update_start(update.pk)
+    if started:
+        update.refresh_from_db()
+        moderation_log(
+            letter=update.letter,
+            actor=actor,
+            action=Action.UPDATE_SEND,
+            detail=update.subject(),
+            changed=update.recipients,
+        )
+    return started
+
+
+def update_schedule(*, update: Update, actor, when: datetime) -> bool:
+    changed = Update.objects.filter(
+        pk=update.pk, state__in=[Update.State.DRAFT, Update.State.SCHEDULED]
+    ).update(state=Update.State.SCHEDULED, send_at=when)
+    if changed:
+        moderation_log(
+            letter=update.letter,
+            actor=actor,
+            action=Action.UPDATE_SCHEDULE,
+            detail=f"{when.isoformat(timespec='minutes')} {update.subject()}",
+        )
+    return bool(changed)
+
+
+def update_cancel_schedule(*, update: Update, actor) -> bool:
+    changed = Update.objects.filter(pk=update.pk, state=Update.State.SCHEDULED).update(
+        state=Update.State.DRAFT, send_at=None
+    )
+    if changed:
+        moderation_log(
+            letter=update.letter, actor=actor, action=Action.UPDATE_CANCEL, detail=update.subject()
+        )
+    return bool(changed)
