@@ -19,8 +19,11 @@ migrate: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 
+# Beside the site, config/periodic.py runs beat's schedule in-process (scheduled updates, the
+# sweeps), since without Redis there is no beat; it stops with the server.
 run: migrate
 	@echo "Undersigned on http://127.0.0.1:8000/  (emails: http://127.0.0.1:8000/dev/mail/)"
+	@$(BIN)/python -m config.periodic & periodic=$$!; trap 'kill $$periodic 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 # axe-core for the accessibility checks in the browser tests (skipped without it, locally).

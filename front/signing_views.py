@@ -208,7 +208,9 @@ def unsubscribe(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     if request.method == "POST":
         wanted = request.POST.get("action") == "subscribe"
         signing.signature_set_updates(signature_id=signature.pk, wanted=wanted)
-        signature.updates = wanted
+        signature.updates, signature.updates_refused_at = wanted, None
         done = "subscribed" if wanted else "unsubscribed"
-    context = {"letter": letter, "signature": signature, "done": done}
+    # A mail server that refused an update for good stops them too, until asked again.
+    receiving = signature.updates and signature.updates_refused_at is None
+    context = {"letter": letter, "signature": signature, "done": done, "receiving": receiving}
     return render(request, "front/unsubscribe.html", context)

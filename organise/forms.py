@@ -212,7 +212,3 @@ class ScheduleForm(forms.Form):
         if when <= timezone.now():
             raise forms.ValidationError(_("Choose a time in the future."))
         return when
-
-
-class TestUpdateForm(forms.Form):
-    to = forms.EmailField(label=_("Send a test to"))

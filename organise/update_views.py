@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 from updates import selectors, writing
 from updates.models import Update
 
-from .forms import ScheduleForm, TestUpdateForm, UpdateForm
+from .forms import ScheduleForm, UpdateForm
 from .selectors import organised_letter
 from .views import two_factor_required
 
@@ -54,16 +54,15 @@ def update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         raise Http404("No such update.")
     action = request.POST.get("action") if request.method == "POST" else None
     draft = found.state in (Update.State.DRAFT, Update.State.SCHEDULED)
-    bound = {"edit": None, "test": None, "schedule": None}
+    bound = {"edit": None, "schedule": None}
     if action in bound:
         bound[action] = request.POST
     form = UpdateForm(bound["edit"], letter=letter, update=found)
-    test_form = TestUpdateForm(bound["test"], initial={"to": request.user.email})
     schedule_form = ScheduleForm(bound["schedule"], initial={"send_at": found.send_at})
-    if action and (done := _act(request, found, action, draft, form, test_form, schedule_form)):
+    if action and (done := _act(request, found, action, draft, form, schedule_form)):
         messages.success(request, done)
         return redirect("organise:update", slug=letter.slug, pk=found.pk)
-    invalid = any(f.errors for f in (form, test_form, schedule_form)) or (
+    invalid = any(f.errors for f in (form, schedule_form)) or (
         action is not None and action not in ("edit", "test", "schedule", "send", "cancel")
     )
     context = {
@@ -72,7 +71,6 @@ def update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "draft": draft,
         "texts": list(found.texts.all()),
         "form": form,
-        "test_form": test_form,
         "schedule_form": schedule_form,
         "progress": selectors.update_progress(found),
         "recipients": selectors.recipients_count(letter),
@@ -80,27 +78,29 @@ def update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(request, "organise/update.html", context, status=400 if invalid else 200)
 
 
-def _act(request, update: Update, action: str, draft: bool, form, test_form, schedule_form):
+def _act(request, update: Update, action: str, draft: bool, form, schedule_form):
     """Carry out a button of the update page; the message to show, or None (form errors,
     or an update already sent)."""
     user = request.user
-    if action == "test" and test_form.is_valid():
-        to = test_form.cleaned_data["to"]
-        n = writing.update_send_test(update=update, actor=user, to=to)
+    if action == "test":
+        n = writing.update_send_test(update=update, actor=user)
         return ngettext(
             "A test was sent to %(to)s.", "%(n)s tests (one per language) were sent to %(to)s.", n
-        ) % {"n": n, "to": to}
+        ) % {"n": n, "to": user.email}
     if not draft:
         messages.error(request, _("This update has been sent; it can no longer change."))
         return None
     if action == "edit" and form.is_valid():
-        writing.update_save(
+        saved = writing.update_save(
             letter=update.letter,
             actor=user,
             texts=form.texts(),
             public=form.cleaned_data["public"],
             update=update,
         )
+        if saved is None:  # the sweep started it meanwhile
+            messages.error(request, _("This update has been sent; it can no longer change."))
+            return None
         return _("Draft saved.")
     if action == "send" and writing.update_send_now(update=update, actor=user):
         update.refresh_from_db()

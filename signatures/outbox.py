@@ -124,7 +124,11 @@ def _apply_details(signature: Signature, submitted: dict) -> None:
                 "link": submitted["link"],
                 "show_name": submitted["show_name"],
             }
-            if any(getattr(signature, field) != new[field] for field in PUBLISHED_DETAILS):
+            updates = bool(submitted.get("updates"))
+            # The email states the details and the consent; an older link confirms neither.
+            if updates != signature.updates or any(
+                getattr(signature, field) != new[field] for field in PUBLISHED_DETAILS
+            ):
                 signature.details_version += 1
                 if new["name"] != signature.name and signature.notable_verified:
                     verification_clear(signature=signature, why="name changed by a new signing")
@@ -132,7 +136,6 @@ def _apply_details(signature: Signature, submitted: dict) -> None:
                 setattr(signature, field, value)
             signature.name_search = search_key(signature.name)
             signature.language = submitted.get("language") or signature.language
-            updates = bool(submitted.get("updates"))
             if updates != signature.updates:  # the consent, as the newest signing gave it
                 signature.updates = updates
                 signature.updates_changed_at = timezone.now()

@@ -10,6 +10,7 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from letters.models import Letter
@@ -135,12 +136,16 @@ def signature_withdraw(*, signature_id: int) -> Signature | None:
 
 def signature_set_updates(*, signature_id: int, wanted: bool) -> bool:
     """The signer's choice about updates (unsubscribe, or ask again). Changes neither the
-    signature nor the count. Returns whether the choice changed."""
-    return bool(
-        Signature.objects.filter(pk=signature_id)
-        .exclude(updates=wanted)
-        .update(updates=wanted, updates_changed_at=timezone.now())
-    )
+    signature nor the count. Asking again also forgets a mail server's refusal (the signer
+    may have fixed their mailbox). Returns whether anything changed."""
+    rows = Signature.objects.filter(pk=signature_id)
+    if wanted:
+        rows = rows.filter(Q(updates=False) | Q(updates_refused_at__isnull=False))
+        fields = {"updates_refused_at": None}
+    else:
+        rows = rows.filter(updates=True)
+        fields = {}
+    return bool(rows.update(updates=wanted, updates_changed_at=timezone.now(), **fields))
 
 
 def signature_erase(*, signature_id: int) -> bool:

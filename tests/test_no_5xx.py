@@ -8,6 +8,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from updates.models import Update
+
 from .organise.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +32,13 @@ PARAMETERS = [
     "action",
     "all_matching",
     "reason",
+    "send_at",
+    "to",
+    "subject_en",
+    "body_en",
+    "subject_ar",
+    "body_ar",
+    "public",
 ]
 hostile = st.one_of(
     st.sampled_from(["", "ZZ", "abc", "-1", "0", "9" * 30, "bogus", "%ff", "\x00", "<x>", "1e9"]),
@@ -51,7 +60,7 @@ def _routes(resolver=None, prefix="") -> list[str]:
     filled = []
     for route in paths:
         route = route.replace("<slug:slug>", "ai-training").replace("<str:token>", "x" * 20)
-        route = route.replace("<str:message_id>", "nope")
+        route = route.replace("<str:message_id>", "nope").replace("<int:pk>", "1")
         filled.append("/" + route.lstrip("^/").rstrip("$"))
     return sorted(set(filled))
 
@@ -63,6 +72,7 @@ def test_every_route_is_found():
     assert "/letters/ai-training/sign/" in ROUTES
     assert "/organise/letters/ai-training/" in ROUTES
     assert "/organise/letters/ai-training/export.csv" in ROUTES
+    assert "/organise/letters/ai-training/updates/1/" in ROUTES
 
 
 @pytest.fixture
@@ -71,6 +81,8 @@ def owner_client(letter):
 
     owner = make_user("olive")
     Organiser.objects.create(letter=letter, user=owner, role=Organiser.Role.OWNER)
+    update = Update.objects.create(pk=1, letter=letter, created_by=owner)  # the routes' <int:pk>
+    update.texts.create(language="en", subject="News", body="Some **news**.")
     client = Client()
     client.force_login(owner, backend="django.contrib.auth.backends.ModelBackend")
     return client

@@ -33,6 +33,9 @@ class Update(models.Model):
     # Stamped by every sending batch: beat's sweep restarts an update that stopped moving.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     recipients = models.PositiveIntegerField(default=0)
+    # Which chain of sending tasks is the live one (updates/sending.py): the sweep starts a
+    # new chain for a stalled update, and tasks of an older chain stop.
+    chain = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -68,6 +71,8 @@ class UpdateText(models.Model):
     order = models.PositiveSmallIntegerField(default=0)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message (Markdown)"))
+    # The body rendered and sanitised once, when it is saved: never again per view or email.
+    html = models.TextField(blank=True, editable=False)
 
     class Meta:
         ordering = ["order", "id"]
@@ -79,7 +84,7 @@ class UpdateText(models.Model):
         return f"{self.language}: {self.subject}"
 
     def body_html(self) -> str:
-        return render_markdown(self.body)
+        return self.html or render_markdown(self.body)
 
 
 class Delivery(models.Model):

@@ -43,8 +43,10 @@ def update_progress(update: Update) -> Progress:
         .order_by("-n")
         .values_list("failure", "n")[:5]
     )
+    # From the rows, not the snapshot: a recipient who erased their signature meanwhile is
+    # gone with their row.
     return Progress(
-        total=update.recipients,
+        total=sum(by_state.values()),
         sent=by_state.get(Delivery.State.SENT, 0),
         failed=by_state.get(Delivery.State.FAILED, 0),
         skipped=by_state.get(Delivery.State.SKIPPED, 0),

@@ -6,6 +6,7 @@ from datetime import datetime
 from django.conf import settings
 from django.db import transaction
 
+from letters.markdown import render_markdown
 from letters.models import Letter
 from ops.emails import send_later
 from signatures.models import ModerationEntry
@@ -19,34 +20,49 @@ Action = ModerationEntry.Action
 
 def update_save(
     *, letter: Letter, actor, texts: dict[str, tuple[str, str]], public: bool, update=None
-) -> Update:
-    """Create a draft, or replace a draft's texts. `texts`: language → (subject, body), the
-    first language first (the fallback); languages left out are dropped."""
+) -> Update | None:
+    """Create a draft, or replace the texts of one not yet sent (None if it has started
+    meanwhile). `texts`: language → (subject, body), the first language first (the
+    fallback); languages left out are dropped."""
     with transaction.atomic():
         if update is None:
             update = Update.objects.create(letter=letter, created_by=actor, public=public)
         else:
+            # Locked: the sweep's start of a scheduled update waits for this, or this for it.
+            update = (
+                Update.objects.select_for_update()
+                .filter(pk=update.pk, state__in=[Update.State.DRAFT, Update.State.SCHEDULED])
+                .first()
+            )
+            if update is None:
+                return None
             update.public = public
             update.save(update_fields=["public"])
         update.texts.exclude(language__in=list(texts)).delete()
         for order, (language, (subject, body)) in enumerate(texts.items()):
             update.texts.update_or_create(
-                language=language, defaults={"subject": subject, "body": body, "order": order}
+                language=language,
+                defaults={
+                    "subject": subject,
+                    "body": body,
+                    "html": render_markdown(body),
+                    "order": order,
+                },
             )
     return update
 
 
-def update_send_test(*, update: Update, actor, to: str) -> int:
-    """Every language of the update to `to`, marked as a test; its unsubscribe link leads
-    to the letter (a test has no recipient to unsubscribe)."""
+def update_send_test(*, update: Update, actor) -> int:
+    """Every language of the update to its author's own address, marked as a test. Its
+    unsubscribe link leads to the letter, and it carries no List-Unsubscribe headers: a
+    test has no recipient to unsubscribe."""
     letter_url = settings.SITE_URL + update.letter.get_absolute_url()
     texts = list(update.texts.all())
+    to = actor.email
     for text in texts:
-        message = message_for(
-            render_update(update, text, test=True),
-            to=to,
-            unsubscribe=letter_url,
-        )
+        message = message_for(render_update(update, text, test=True), to=to, unsubscribe=letter_url)
+        for header in ("List-Unsubscribe", "List-Unsubscribe-Post", "Precedence"):
+            del message["headers"][header]
         send_later(message)
     moderation_log(letter=update.letter, actor=actor, action=Action.UPDATE_TEST, detail=to)
     return len(texts)

@@ -67,3 +67,17 @@ def test_the_email_link_starts_and_stops_updates(sign, client, letter, sign_data
     assert Signature.objects.get().updates
     client.post(link.group(1))
     assert not Signature.objects.get().updates
+
+
+def test_a_link_confirms_only_the_consent_its_email_showed(sign, client, letter, sign_data):
+    """A stranger who signs again with someone's address and ticks (or unticks) `updates`
+    cannot have the owner's older link confirm a choice that email never showed."""
+    sign(letter, sign_data)  # "You asked for no email updates"
+    first = links_in(mail.outbox[0])["confirm"]
+    sign(letter, {**sign_data, "updates": "on"})  # the stranger
+    assert client.get(first).status_code == 409
+    signature = Signature.objects.get()
+    assert signature.state == Signature.State.PENDING
+    client.get(links_in(mail.outbox[-1])["confirm"])  # the newer email says "you asked for"
+    signature.refresh_from_db()
+    assert signature.state == Signature.State.CONFIRMED and signature.updates

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from signatures import signing
 from signatures.models import Signature
-from updates import sending
+from updates import selectors, sending, writing
 from updates.models import Delivery, Update
 
 from ..factories import SignatureFactory
@@ -166,3 +166,75 @@ def test_a_deferring_server_loses_no_one_and_a_refusal_is_never_tried_again(lett
     second = write_update(letter)
     sending.update_start(second.pk)
     assert not Delivery.objects.filter(update=second, signature=gone).exists()
+
+
+def test_a_mail_server_away_at_connect_keeps_everyone_due_and_retries(
+    letter, settings, monkeypatch
+):
+    consenting(letter, 2)
+    update = write_update(letter)
+    sending.update_start(update.pk)
+    queued = []
+    monkeypatch.setattr(sending, "enqueue", lambda *a, **k: queued.append((a, k)) or True)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2
+    assert sending.send_update_task(update.pk, 1) == 0
+    assert Delivery.objects.filter(state="due", claimed_at__isnull=True).count() == 2
+    [(arguments, options)] = queued
+    assert arguments[1:] == (update.pk, 1) and options["countdown"] == settings.UPDATE_RETRY_SECONDS
+
+
+def test_a_task_of_a_replaced_chain_sends_nothing(letter, settings):
+    consenting(letter, 3)
+    update = write_update(letter)
+    sending.update_start(update.pk)  # chain 1; its task message "lost"
+    chain = sending.update_new_chain(update.pk)  # what the sweep does for a stalled update
+    assert chain == 2
+    assert sending.send_update_task(update.pk, 1) == 0  # the old chain, arriving late
+    assert mail.outbox == []
+    assert sending.send_update_task(update.pk, 2) == 3
+
+
+def test_a_slow_server_keeps_the_batch_leased(letter, settings, monkeypatch):
+    """Every message slower than a third of the lease: the batch renews its own lease, so
+    no other worker takes the rows it is still sending."""
+    settings.UPDATE_LEASE_SECONDS = 3
+    consenting(letter, 3)
+    update = write_update(letter)
+    sending.update_start(update.pk)
+    clock = iter(range(0, 1000, 2))  # each message takes "2 s"
+    monkeypatch.setattr(sending.time, "monotonic", lambda: next(clock))
+    renewed = []
+    real = sending._renew
+    monkeypatch.setattr(sending, "_renew", lambda *a: renewed.append(len(a[1])) or real(*a))
+    sending.update_send(update.pk, most=None)
+    assert renewed and len(mail.outbox) == 3
+
+
+def test_asking_again_after_a_refusal_tries_again(letter):
+    signer = consenting(letter, 1, updates_refused_at=timezone.now())[0]
+    assert signing.signature_set_updates(signature_id=signer.pk, wanted=True)
+    signer.refresh_from_db()
+    assert signer.updates and signer.updates_refused_at is None
+
+
+def test_an_update_once_started_cannot_be_edited(letter):
+    update = write_update(letter)
+    sending.update_start(update.pk)
+    texts = {"en": ("Changed", "Changed")}
+    assert (
+        writing.update_save(letter=letter, actor=None, texts=texts, public=False, update=update)
+        is None
+    )
+    assert update.texts.get(language="en").subject == "The consultation answered"
+
+
+def test_progress_counts_the_rows_left_after_an_erasure(letter):
+    stays, erases = consenting(letter, 2)
+    update = write_update(letter)
+    sending.update_start(update.pk)
+    signing.signature_erase(signature_id=erases.pk)
+    sending.send_update_task(update.pk)
+    progress = selectors.update_progress(Update.objects.get(pk=update.pk))
+    assert (progress.sent, progress.total, progress.percent) == (1, 1, 100)
