@@ -6,6 +6,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from letters.models import Letter, Profession
+from letters.refs import clean_ref
 from signatures.defences import started_token
 from signatures.normalise import clean_text, normalise_email
 from signatures.selectors import BadCursor, decode_cursor
@@ -68,6 +69,8 @@ class SignForm(forms.Form):
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
     started = forms.CharField(required=False, widget=forms.HiddenInput)
+    # The `?ref=` of the link the signer followed (letters/refs.py); never an error.
+    ref = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, letter: Letter, **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,6 +101,9 @@ class SignForm(forms.Form):
         if not name:
             raise forms.ValidationError(_("Please give your name."))
         return name
+
+    def clean_ref(self) -> str:
+        return clean_ref(self.cleaned_data.get("ref"))
 
     def clean_role(self) -> str:
         return clean_text(self.cleaned_data.get("role", ""))

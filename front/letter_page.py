@@ -8,6 +8,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
 from letters.models import Letter
+from letters.refs import clean_ref
 from signatures.counting import letter_count_json
 from signatures.selectors import notable_signers
 from updates.selectors import public_updates
@@ -41,7 +42,7 @@ def render_letter(
         "count": count,
         "professions": SimpleLazyObject(professions),
         "notables": notable_signers(letter=letter),
-        "form": form or SignForm(letter=letter),
+        "form": form or SignForm(letter=letter, initial={"ref": clean_ref(request.GET.get("ref"))}),
         "fragment_seconds": settings.LETTER_FRAGMENT_CACHE_SECONDS,
         "card": SimpleLazyObject(lambda: share.card(letter, language)),
         "share_links": SimpleLazyObject(lambda: share.share_links(letter, language)),

@@ -81,6 +81,23 @@ class Profession(models.Model):
         return _pick(self, "label", language)
 
 
+class Source(models.Model):
+    """A labelled share link for a partner: `/letters/<slug>/?ref=<key>`. Signatures keep the
+    `ref` they came with, labelled or not; a label names it on the dashboard and export."""
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="sources")
+    key = models.SlugField(_("code in the link"), max_length=40)
+    label = models.CharField(_("partner"), max_length=120)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["label"]
+        constraints = [models.UniqueConstraint(fields=["letter", "key"], name="source_unique_key")]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.key})"
+
+
 class Organiser(models.Model):
     """Who may moderate a letter. Owners also edit it and invite others. Staff see all."""
 

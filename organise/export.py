@@ -1,8 +1,14 @@
-"""CSV export that streams: constant memory whatever the number of signatures."""
+"""Exports in constant memory whatever the number of signatures: CSV streamed as it is
+written, and XLSX (openpyxl's write-only mode) written row by row to a temporary file, then
+streamed from it."""
 
 import csv
+import tempfile
 from collections.abc import Iterable, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from signatures.selectors import EXPORT_COLUMNS
 
@@ -33,3 +39,26 @@ def csv_stream(rows: Iterable[tuple]) -> Iterator[str]:
     yield writer.writerow(HEADER)
     for row in rows:
         yield writer.writerow([_cell(value) for value in row])
+
+
+def _xlsx_value(sheet, value):
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(tzinfo=None)  # Excel has no time zones: UTC
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"  # text, never a formula (openpyxl reads "=…" as one)
+        return cell
+    return value
+
+
+def xlsx_file(rows: Iterable[tuple], *, title: str) -> tempfile.SpooledTemporaryFile:
+    """The rows as an .xlsx workbook in a temporary file, rewound (the caller closes it)."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.append(HEADER)
+    for row in rows:
+        sheet.append([_xlsx_value(sheet, value) for value in row])
+    output = tempfile.SpooledTemporaryFile(max_size=1 << 20)
+    workbook.save(output)
+    output.seek(0)
+    return output

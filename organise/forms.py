@@ -1,11 +1,13 @@
 from django import forms
 from django.forms import inlineformset_factory
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from letters.models import UPDATES_CONSENT_DEFAULT, Letter, Organiser, Profession
+from letters.models import UPDATES_CONSENT_DEFAULT, Letter, Organiser, Profession, Source
+from letters.refs import clean_ref
 from signatures.models import Block, ModerationEntry
 from signatures.moderation import BULK_ACTIONS
 from signatures.selectors import QueueState
@@ -212,3 +214,27 @@ class ScheduleForm(forms.Form):
         if when <= timezone.now():
             raise forms.ValidationError(_("Choose a time in the future."))
         return when
+
+
+class SourceForm(forms.ModelForm):
+    """A labelled share link for a partner; the code defaults to the label, slugified."""
+
+    class Meta:
+        model = Source
+        fields = ["label", "key"]
+        help_texts = {
+            "key": _("Letters, digits and dashes; leave empty to make it from the partner's name.")
+        }
+
+    def __init__(self, *args, letter: Letter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.letter = letter
+        self.fields["key"].required = False
+
+    def clean_key(self) -> str:
+        key = clean_ref(self.cleaned_data.get("key") or slugify(self.data.get("label", ""))[:40])
+        if not key:
+            raise forms.ValidationError(_("Give a code of letters, digits and dashes."))
+        if Source.objects.filter(letter=self.instance.letter, key=key).exists():
+            raise forms.ValidationError(_("This letter already has a link with this code."))
+        return key

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import update_views, views
+from . import launch_views, update_views, views
 
 app_name = "organise"
 
@@ -8,10 +8,14 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("letters/<slug:slug>/", views.queue, name="queue"),
     path("letters/<slug:slug>/audit/", views.audit, name="audit"),
+    path("letters/<slug:slug>/audit/<int:pk>/undo/", views.undo, name="undo"),
     path("letters/<slug:slug>/settings/", views.letter_settings, name="settings"),
     path("letters/<slug:slug>/organisers/", views.organisers, name="organisers"),
     path("letters/<slug:slug>/blocks/", views.blocks, name="blocks"),
-    path("letters/<slug:slug>/export.csv", views.export_csv, name="export"),
+    path("letters/<slug:slug>/export.csv", views.export, {"format": "csv"}, name="export"),
+    path("letters/<slug:slug>/export.xlsx", views.export, {"format": "xlsx"}, name="export-xlsx"),
+    path("letters/<slug:slug>/overview/", launch_views.overview, name="overview"),
+    path("letters/<slug:slug>/sources/", launch_views.sources, name="sources"),
     path("letters/<slug:slug>/updates/", update_views.updates, name="updates"),
     path("letters/<slug:slug>/updates/<int:pk>/", update_views.update, name="update"),
 ]

@@ -10,7 +10,14 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db import transaction
 from django.db.models import ProtectedError
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,12 +26,18 @@ from django.views.decorators.http import require_http_methods
 
 from ops.http import next_page_query
 from signatures import selectors as signature_selectors
-from signatures.models import Block, ModerationEntry
-from signatures.moderation import moderation_log, signatures_moderate
+from signatures.models import Block, ModerationEntry, Signature
+from signatures.moderation import (
+    UNDO,
+    can_undo,
+    moderation_log,
+    moderation_undo,
+    signatures_moderate,
+)
 
 from . import services
 from .chart import daily_chart
-from .export import csv_stream
+from .export import csv_stream, xlsx_file
 from .forms import (
     BlockForm,
     InviteForm,
@@ -134,15 +147,27 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
         "ticked": set(request.POST.getlist("ids")),  # kept ticked after a form error
         "next_query": next_before and next_page_query(request, before=next_before),
         "owner": is_owner(request.user, letter),
+        "export_query": _filters_query(request),
         "embed_snippet": embed_snippet(letter),
     }
     return render(request, "organise/queue.html", context, status=400 if form.errors else 200)
 
 
+def _filters_query(request: HttpRequest) -> str:
+    """The queue's filters as a query string, without its page position (for the export)."""
+    params = request.GET.copy()
+    params.pop("before", None)
+    return params.urlencode()
+
+
 @two_factor_required
 def audit(request: HttpRequest, slug: str) -> HttpResponse:
     letter = organised_letter(request.user, slug)
-    entries = ModerationEntry.objects.filter(letter=letter).select_related("actor")[:200]
+    entries = list(
+        ModerationEntry.objects.filter(letter=letter).select_related("actor", "undone_by")[:200]
+    )
+    for entry in entries:
+        entry.undoable = can_undo(entry)
     return render(request, "organise/audit.html", {"letter": letter, "entries": entries})
 
 
@@ -218,9 +243,13 @@ def blocks(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "organise/blocks.html", context, status=400 if form.errors else 200)
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 @two_factor_required
-def export_csv(request: HttpRequest, slug: str) -> HttpResponse:
-    """Every signature matching the queue's filters, email included; audited."""
+def export(request: HttpRequest, slug: str, format: str) -> HttpResponse:
+    """Every signature matching the queue's filters, email included, as CSV or XLSX;
+    audited."""
     letter = organised_letter(request.user, slug)
     filters = QueueFilterForm(request.GET, letter=letter)
     if not filters.is_valid():
@@ -230,13 +259,47 @@ def export_csv(request: HttpRequest, slug: str) -> HttpResponse:
         letter=letter,
         actor=request.user,
         action=ModerationEntry.Action.EXPORT,
-        detail=filters.describe(),
+        detail=f"{format}: {filters.describe()}",
         changed=queryset.count(),
     )
-    response = StreamingHttpResponse(
-        csv_stream(signature_selectors.export_rows(queryset=queryset)),
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = f'attachment; filename="{letter.slug}-signatures.csv"'
+    rows = signature_selectors.export_rows(queryset=queryset)
+    if format == "xlsx":
+        response = FileResponse(xlsx_file(rows, title=letter.slug), content_type=XLSX)
+    else:
+        response = StreamingHttpResponse(csv_stream(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{letter.slug}-signatures.{format}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+@two_factor_required
+@require_http_methods(["GET", "POST"])
+def undo(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """GET says what undoing an audit entry will change; only the POST undoes it."""
+    letter = organised_letter(request.user, slug)
+    entry = ModerationEntry.objects.filter(letter=letter, pk=pk).select_related("actor").first()
+    if entry is None:
+        raise Http404("No such entry.")
+    if not can_undo(entry):
+        messages.error(request, _("This action cannot be undone, or has been already."))
+        return redirect("organise:audit", slug=letter.slug)
+    if request.method == "POST":
+        done = moderation_undo(entry=entry, actor=request.user)
+        if done is not None:
+            messages.success(
+                request,
+                ngettext(
+                    "Undone: %(n)s signature changed back.",
+                    "Undone: %(n)s signatures changed back.",
+                    done.changed,
+                )
+                % {"n": intcomma(done.changed)},
+            )
+        return redirect("organise:audit", slug=letter.slug)
+    context = {
+        "letter": letter,
+        "entry": entry,
+        "undo_label": ModerationEntry.Action(UNDO[entry.action]).label,
+        "sample": Signature.objects.filter(letter=letter, pk__in=entry.signature_ids[:5]),
+    }
+    return render(request, "organise/undo.html", context)

@@ -47,6 +47,9 @@ class Signature(models.Model):
     link = models.URLField(max_length=500, blank=True)
     show_name = models.BooleanField(default=True)
     language = models.CharField(max_length=8, default="en")
+    # Where the signer came from: the `?ref=` of the link they followed (a partner's
+    # newsletter, say), kept from their first signing (letters.Source labels them).
+    source = models.CharField(max_length=40, blank=True)
     # Consent to updates about this letter (updates/): given by ticking `updates` at signing,
     # taken back by unsubscribing; `updates_changed_at` says when the choice was made.
     updates = models.BooleanField(default=False)
@@ -236,6 +239,9 @@ class ModerationEntry(models.Model):
         UPDATE_SEND = "update_send", _("Send an update")
         UPDATE_SCHEDULE = "update_schedule", _("Schedule an update")
         UPDATE_CANCEL = "update_cancel", _("Cancel an update")
+        SOURCE = "source", _("Make a share link")
+        UNVERIFY_NOTABLE = "unverify_notable", _("Clear verification")
+        UNAPPROVE = "unapprove", _("Withdraw approval")
 
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="moderation_log")
     actor = models.ForeignKey(
@@ -246,6 +252,10 @@ class ModerationEntry(models.Model):
     changed = models.PositiveIntegerField(default=0)
     reason = models.CharField(max_length=300, blank=True)
     detail = models.CharField(max_length=300, blank=True)
+    # Set on the entry of an undo: the entry it undid (once only, hence one-to-one).
+    undoes = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="undone_by"
+    )
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:

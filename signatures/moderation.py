@@ -63,11 +63,39 @@ TRANSITIONS: dict[str, Transition] = {
         ("notable", "notable_verified"),
         _set(notable=True, notable_verified=True),
     ),
+    # Only as undos (not offered in the queue):
+    Action.UNVERIFY_NOTABLE: Transition(
+        Q(notable_verified=True), ("notable_verified",), _set(notable_verified=False)
+    ),
+    Action.UNAPPROVE: Transition(
+        Q(approved=True, state__in=[State.PENDING, State.CONFIRMED]),
+        ("approved",),
+        _set(approved=False),
+    ),
+}
+
+# The action that undoes each bulk action, on the signatures that action changed. Undoing
+# "unmark notable" marks them notable again, unverified: an organiser verifies anew.
+UNDO = {
+    Action.REMOVE: Action.RESTORE,
+    Action.RESTORE: Action.REMOVE,
+    Action.APPROVE: Action.UNAPPROVE,
+    Action.UNAPPROVE: Action.APPROVE,
+    Action.MARK_NOTABLE: Action.UNMARK_NOTABLE,
+    Action.UNMARK_NOTABLE: Action.MARK_NOTABLE,
+    Action.VERIFY_NOTABLE: Action.UNVERIFY_NOTABLE,
+    Action.UNVERIFY_NOTABLE: Action.VERIFY_NOTABLE,
 }
 
 
 def signatures_moderate(
-    *, letter: Letter, actor, action: str, signature_ids: Iterable[int], reason: str = ""
+    *,
+    letter: Letter,
+    actor,
+    action: str,
+    signature_ids: Iterable[int],
+    reason: str = "",
+    undoes: ModerationEntry | None = None,
 ) -> ModerationEntry:
     """Apply `action` to those of `signature_ids` (of this letter) it applies to, in batches
     of 500 rows locked for update. Returns the audit entry, with how many changed."""
@@ -96,13 +124,40 @@ def signatures_moderate(
         signature_ids=changed,
         changed=len(changed),
         reason=reason[:300],
+        undoes=undoes,
     )
     transaction.on_commit(lambda: schedule_tally_fold(letter.pk))
     return entry
 
 
+def can_undo(entry: ModerationEntry) -> bool:
+    return entry.action in UNDO and entry.changed > 0 and not hasattr(entry, "undone_by")
+
+
+def moderation_undo(*, entry: ModerationEntry, actor) -> ModerationEntry | None:
+    """Undo a bulk action on the signatures it changed (restore what it removed, unmark what
+    it marked…), in one transaction; audited as its own entry. None if it was undone
+    already (or cannot be)."""
+    with transaction.atomic():
+        entry = ModerationEntry.objects.select_for_update().get(pk=entry.pk)
+        if not can_undo(entry):
+            return None
+        return signatures_moderate(
+            letter=entry.letter,
+            actor=actor,
+            action=UNDO[entry.action],
+            signature_ids=entry.signature_ids,
+            reason=f"undo of #{entry.pk}",
+            undoes=entry,
+        )
+
+
 # What the organisers' queue offers, labelled by ModerationEntry.Action.
-BULK_ACTIONS = [(action, Action(action).label) for action in TRANSITIONS]
+BULK_ACTIONS = [
+    (action, Action(action).label)
+    for action in TRANSITIONS
+    if action not in (Action.UNVERIFY_NOTABLE, Action.UNAPPROVE)
+]
 
 
 def moderation_log(

@@ -4,11 +4,11 @@ organisers' queue, state counts and export. The counters are read in counting.py
 import base64
 import json
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import models
 from django.db.models import Count, ExpressionWrapper, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models.functions import TruncDate, TruncHour
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -131,6 +131,94 @@ def signatures_per_day(*, letter: Letter, days: int = 30) -> list[tuple[date, in
     ]
 
 
+def signatures_per_hour(*, letter: Letter, hours: int = 48) -> list[tuple[datetime, int]]:
+    """Confirmed signatures per hour over the last `hours` hours (UTC), zeros included."""
+    now = timezone.now().replace(minute=0, second=0, microsecond=0)
+    first = now - timedelta(hours=hours - 1)
+    rows = dict(
+        Signature.objects.filter(letter=letter, confirmed_at__gte=first)
+        .annotate(hour=TruncHour("confirmed_at"))
+        .values("hour")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("hour", "n")
+    )
+    return [
+        (first + timedelta(hours=i), rows.get(first + timedelta(hours=i), 0)) for i in range(hours)
+    ]
+
+
+@dataclass
+class LaunchFigures:
+    signed: int  # every signature made, confirmed or not
+    confirmed: int  # of those, the ones whose signer confirmed (whatever happened after)
+    signed_48h: int
+    confirmed_48h: int
+
+    @staticmethod
+    def rate(confirmed: int, signed: int) -> float | None:
+        return round(100 * confirmed / signed, 1) if signed else None
+
+    @property
+    def confirmation_rate(self) -> float | None:
+        return self.rate(self.confirmed, self.signed)
+
+    @property
+    def confirmation_rate_48h(self) -> float | None:
+        return self.rate(self.confirmed_48h, self.signed_48h)
+
+
+def launch_figures(*, letter: Letter) -> LaunchFigures:
+    since = timezone.now() - timedelta(hours=48)
+    confirmed = Q(confirmed_at__isnull=False)
+    recent = Q(signed_at__gte=since)
+    return LaunchFigures(
+        **Signature.objects.filter(letter=letter).aggregate(
+            signed=Count("pk"),
+            confirmed=Count("pk", filter=confirmed),
+            signed_48h=Count("pk", filter=recent),
+            confirmed_48h=Count("pk", filter=recent & confirmed),
+        )
+    )
+
+
+@dataclass
+class EmailFigures:
+    waiting: int
+    sent: int
+    failed: int
+    reasons: list[tuple[str, int]]  # the most common failures, most frequent first
+
+
+def email_figures(*, letter: Letter) -> EmailFigures:
+    """Confirmation emails: still due, sent, refused for good (and why)."""
+    signatures = Signature.objects.filter(letter=letter)
+    figures = signatures.aggregate(
+        waiting=Count("pk", filter=Q(email_requested_at__isnull=False)),
+        sent=Count("pk", filter=Q(email_sent_at__isnull=False)),
+        failed=Count("pk", filter=Q(email_failed_at__isnull=False)),
+    )
+    reasons = list(
+        signatures.filter(email_failed_at__isnull=False)
+        .values_list("email_failure")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .values_list("email_failure", "n")[:5]
+    )
+    return EmailFigures(**figures, reasons=reasons)
+
+
+def counts_by_source(*, letter: Letter) -> list[tuple[str, int, int]]:
+    """(source, counted, all) for every `?ref=` signers came with, "" for none; most first."""
+    return list(
+        Signature.objects.filter(letter=letter)
+        .values_list("source")
+        .annotate(counted=Count("pk", filter=COUNTED), signed=Count("pk"))
+        .order_by("-counted", "source")
+        .values_list("source", "counted", "signed")
+    )
+
+
 def moderation_queryset(
     *,
     letter: Letter,
@@ -180,6 +268,7 @@ EXPORT_COLUMNS = [
     "notable",
     "notable_verified",
     "language",
+    "source",
     "signed_at",
     "confirmed_at",
     "withdrawn_at",

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from letters.models import Letter
+from letters.refs import clean_ref
 
 from .counting import counted_change
 from .models import Signature
@@ -83,6 +84,7 @@ def signature_sign(
         suspicion=suspicion[:100],
         submitted=submitted,
         email_requested_at=now,
+        source=clean_ref(data.get("ref")),
         updates=submitted["updates"],
         updates_changed_at=now if submitted["updates"] else None,
         **details,

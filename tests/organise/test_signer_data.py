@@ -44,7 +44,7 @@ def test_every_export_is_audited_with_its_filters_and_rows(cast, as_user):
     rows = b"".join(response.streaming_content).decode("utf-8-sig").strip().splitlines()
     assert len(rows) == 1 + 3  # the header, then only what matches the filters
     entry = ModerationEntry.objects.get(action=ModerationEntry.Action.EXPORT)
-    assert (entry.actor, entry.changed, entry.detail) == (cast["bob"], 3, "country=FR")
+    assert (entry.actor, entry.changed, entry.detail) == (cast["bob"], 3, "csv: country=FR")
 
 
 def test_an_export_with_a_bad_filter_is_a_400_and_exports_nothing(cast, as_user):

@@ -1,0 +1,92 @@
+"""The launch dashboard (how the letter is doing, hour by hour) and the partners' share
+links (where signers come from)."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from signatures import selectors as signature_selectors
+from signatures.models import ModerationEntry
+from signatures.moderation import moderation_log
+
+from .chart import daily_chart, hourly_chart
+from .forms import SourceForm
+from .selectors import organised_letter
+from .views import two_factor_required
+
+
+def _share_url(letter, key: str) -> str:
+    return f"{settings.SITE_URL}{reverse('front:letter', kwargs={'slug': letter.slug})}?ref={key}"
+
+
+def sources_table(letter) -> list[dict]:
+    """Every source signers came with, labelled ones first even at zero, then unlabelled."""
+    labels = {source.key: source for source in letter.sources.all()}
+    counts = {key: (counted, signed) for key, counted, signed in
+              signature_selectors.counts_by_source(letter=letter)}  # fmt: skip
+    rows = [
+        {
+            "key": key,
+            "label": source.label,
+            "url": _share_url(letter, key),
+            "counted": counts.get(key, (0, 0))[0],
+            "signed": counts.get(key, (0, 0))[1],
+        }
+        for key, source in labels.items()
+    ]
+    rows.sort(key=lambda row: (-row["counted"], row["label"]))
+    rows += [
+        {"key": key, "label": "", "url": "", "counted": counted, "signed": signed}
+        for key, (counted, signed) in counts.items()
+        if key not in labels
+    ]
+    return rows
+
+
+@two_factor_required
+def overview(request: HttpRequest, slug: str) -> HttpResponse:
+    letter = organised_letter(request.user, slug)
+    context = {
+        "letter": letter,
+        "states": signature_selectors.state_counts(letter=letter),
+        "hourly": hourly_chart(signature_selectors.signatures_per_hour(letter=letter)),
+        "daily": daily_chart(
+            signature_selectors.signatures_per_day(letter=letter, days=_days_since(letter))
+        ),
+        "figures": signature_selectors.launch_figures(letter=letter),
+        "emails": signature_selectors.email_figures(letter=letter),
+        "sources": sources_table(letter),
+    }
+    return render(request, "organise/overview.html", context)
+
+
+def _days_since(letter) -> int:
+    """Per day since the letter was made (at least a week, at most a year)."""
+    days = (timezone.now().date() - letter.created_at.date()).days + 1
+    return min(max(days, 7), 366)
+
+
+@two_factor_required
+@require_http_methods(["GET", "POST"])
+def sources(request: HttpRequest, slug: str) -> HttpResponse:
+    letter = organised_letter(request.user, slug)
+    form = SourceForm(request.POST if request.method == "POST" else None, letter=letter)
+    if request.method == "POST" and form.is_valid():
+        source = form.save()
+        moderation_log(
+            letter=letter,
+            actor=request.user,
+            action=ModerationEntry.Action.SOURCE,
+            detail=str(source),
+        )
+        messages.success(
+            request, _("Share link made: %(url)s") % {"url": _share_url(letter, source.key)}
+        )
+        return redirect("organise:sources", slug=letter.slug)
+    context = {"letter": letter, "form": form, "sources": sources_table(letter)}
+    return render(request, "organise/sources.html", context, status=400 if form.errors else 200)
