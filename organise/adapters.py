@@ -1,4 +1,9 @@
+import time
+
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.internal.flows.login import get_authentication_records
+from allauth.core import context
 from django.conf import settings
 
 from ops.emails import send_later
@@ -23,3 +28,24 @@ class AccountAdapter(DefaultAccountAdapter):
                 "html": html,
             }
         )
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """A password typed at sign-in within ACCOUNT_REAUTHENTICATION_TIMEOUT counts as
+        recent for two-factor set-up: a new organiser, sent to set it up right after signing
+        in, is not asked for the same password again (allauth counts only an explicit
+        re-authentication). Every other sensitive step still asks."""
+        required = super().is_reauthentication_required(app=app, **kwargs)
+        if required and app == "allauth.mfa" and _signed_in_with_password_recently():
+            return False
+        return required
+
+
+def _signed_in_with_password_recently() -> bool:
+    request = context.request
+    if request is None or not request.user.is_authenticated:
+        return False
+    return any(
+        record.get("method") == "password"
+        and time.time() - record.get("at", 0) < account_settings.REAUTHENTICATION_TIMEOUT
+        for record in get_authentication_records(request, request.user)
+    )

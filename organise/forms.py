@@ -1,5 +1,5 @@
 from django import forms
-from django.forms import inlineformset_factory
+from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import get_language_info
@@ -29,6 +29,13 @@ class QueueFilterForm(forms.Form):
         choices=[("", _("Everyone")), ("1", _("Notable")), ("verified", _("Verified notable"))],
     )
     q = forms.CharField(label=_("Name or email"), required=False, max_length=200)
+    order = forms.ChoiceField(
+        label=_("Order"),
+        required=False,
+        choices=[("", _("Newest first")), ("oldest", _("Oldest first"))],
+    )
+    # The keyset cursor: the id the next page continues from (below it, or above it when
+    # the oldest come first).
     before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args, letter: Letter, **kwargs):
@@ -118,12 +125,28 @@ class LetterSettingsForm(forms.ModelForm):
         return super().save(commit=commit)
 
 
+class _ProfessionFormSet(BaseInlineFormSet):
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = _("Delete")
+
+
 ProfessionFormSet = inlineformset_factory(
     Letter,
     Profession,
+    formset=_ProfessionFormSet,
     fields=["key", "label_en", "label_ar", "order"],
     extra=2,
     can_delete=True,
+    # The table's column headings are the labels people see; these name each cell's input
+    # for screen readers.
+    widgets={
+        "key": forms.TextInput(attrs={"aria-label": _("Key")}),
+        "label_en": forms.TextInput(attrs={"aria-label": _("English")}),
+        "label_ar": forms.TextInput(attrs={"aria-label": _("Arabic"), "dir": "rtl", "lang": "ar"}),
+        "order": forms.NumberInput(attrs={"aria-label": _("Order")}),
+    },
 )
 
 

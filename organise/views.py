@@ -135,7 +135,9 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
             )
             return redirect(request.get_full_path())
     rows, next_before = signature_selectors.moderation_page(
-        queryset=queryset, before=filters.cleaned_data["before"]
+        queryset=queryset,
+        before=filters.cleaned_data["before"],
+        oldest=filters.cleaned_data["order"] == "oldest",
     )
     context = {
         "letter": letter,

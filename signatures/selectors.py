@@ -246,11 +246,16 @@ def moderation_queryset(
     return qs
 
 
-def moderation_page(*, queryset: QuerySet[Signature], before: int | None, limit: int = 50):
-    """Newest first, keyset on id: (rows, id to continue before, or None)."""
+def moderation_page(
+    *, queryset: QuerySet[Signature], before: int | None, oldest: bool = False, limit: int = 50
+):
+    """Newest (or oldest) first, keyset on id, the order of signing: (rows, the id the next
+    page continues from, or None). `before` is that id: the next page's rows come after it
+    in the chosen order."""
     if before:
-        queryset = queryset.filter(pk__lt=before)
-    rows = list(queryset.select_related("profession").order_by("-pk")[: limit + 1])
+        queryset = queryset.filter(pk__gt=before) if oldest else queryset.filter(pk__lt=before)
+    ordered = queryset.select_related("profession").order_by("pk" if oldest else "-pk")
+    rows = list(ordered[: limit + 1])
     return rows[:limit], (rows[limit - 1].pk if len(rows) > limit else None)
 
 

@@ -91,6 +91,10 @@ def test_the_dashboard_charts_hours_and_days_with_axes(cast, as_user):
     assert heights[-1] > heights[-6] > 0 and heights.count(0.0) == 46
     assert len(re.findall(r'<text x="[^"]*" y="[^"]*" text-anchor="end"', hourly)) == 3  # y axis
     assert len(re.findall(r'text-anchor="middle"', hourly)) == 8  # an hour label every 6
+    daily = body[body.index('aria-labelledby="chart-daily"') :]
+    daily = daily[: daily.index("</svg>")]
+    day_labels = re.findall(r'text-anchor="middle">([^<]*)</text>', daily)
+    assert day_labels and all(label.strip() for label in day_labels)  # dates, not blanks
 
 
 def test_the_dashboard_shows_confirmation_rate_and_email_figures(cast, as_user):
