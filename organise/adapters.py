@@ -4,12 +4,24 @@ from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import context
+from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
+from django.urls import reverse
 
 from ops.emails import send_later
 
+from .templatetags.two_factor import AFTER_TWO_FACTOR
+
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_login_redirect_url(self, request) -> str:
+        """An organiser without two-factor authentication goes from the password straight to
+        setting it up (every page with signer data needs it), then back to their letters."""
+        if not is_mfa_enabled(request.user):
+            request.session[AFTER_TWO_FACTOR] = reverse("organise:dashboard")
+            return reverse("mfa_activate_totp")
+        return super().get_login_redirect_url(request)
+
     def is_open_for_signup(self, request) -> bool:
         """Organisers invite each other; ACCOUNT_SIGNUP_OPEN=1 opens sign-up to anyone."""
         return settings.ACCOUNT_SIGNUP_OPEN

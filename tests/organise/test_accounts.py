@@ -116,3 +116,18 @@ def test_cancel_on_the_two_factor_step_does_not_look_like_the_main_action(client
     buttons = [line for line in body.splitlines() if 'class="button' in line]
     assert any("button--quiet" in line for line in buttons)  # Cancel
     assert any(line.strip().endswith('class="button">') for line in buttons)  # Sign in
+
+
+def test_an_organiser_without_two_factor_goes_from_the_password_to_setting_it_up(client, letter):
+    user = make_user("fresh", two_factor=False)
+    response = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/accounts/2fa/totp/activate/"
+    page = client.get(response["Location"])
+    assert page.status_code == 200  # no second password asked for right after signing in
+    assert 'id="authenticator_secret"' in page.content.decode()
+
+
+def test_an_organiser_with_two_factor_signs_in_as_usual(client, letter):
+    user = make_user("usual")
+    response = client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    assert response["Location"] == "/accounts/2fa/authenticate/"  # the code, then the letters
