@@ -32,6 +32,23 @@ class ProfessionChoiceField(forms.ChoiceField):
 
 
 class SignForm(forms.Form):
+    signing_as = forms.ChoiceField(
+        label=_("I am signing"),
+        choices=[("person", _("as myself")), ("organisation", _("for an organisation"))],
+        initial="person",
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    organisation = forms.CharField(
+        label=_("Organisation"),
+        max_length=200,
+        required=False,
+        help_text=_(
+            "When you sign for an organisation: its name. Your own name and role say who "
+            "signs for it."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
     name = forms.CharField(
         label=_("Full name"),
         max_length=120,
@@ -60,6 +77,21 @@ class SignForm(forms.Form):
         widget=forms.URLInput(attrs={"autocomplete": "url", "dir": "ltr"}),
     )
     show_name = forms.BooleanField(label=_("List my name publicly"), required=False, initial=True)
+    public_figure = forms.BooleanField(
+        label=_("I'm signing as a public figure"),
+        required=False,
+        help_text=_(
+            "An organiser checks it against an official profile before listing you among "
+            "the notable signers."
+        ),
+    )
+    claim_link = forms.URLField(
+        label=_("Link to your official profile"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"autocomplete": "url", "dir": "ltr"}),
+    )
     # Unticked unless the signer ticks it; the wording is the letter's (Letter.updates_label).
     updates = forms.BooleanField(required=False, initial=False)
     # Bot traps (defences.py): a field people never see, and when the form was rendered.
@@ -102,6 +134,29 @@ class SignForm(forms.Form):
             raise forms.ValidationError(_("Please give your name."))
         return name
 
+    def clean_signing_as(self) -> str:
+        return self.cleaned_data.get("signing_as") or "person"
+
+    def clean_organisation(self) -> str:
+        return clean_text(self.cleaned_data.get("organisation", ""))
+
+    def clean_claim_link(self) -> str:
+        return _web_address(self.cleaned_data.get("claim_link", ""))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("signing_as") == "organisation" and not data.get("organisation"):
+            self.add_error("organisation", _("Give the name of the organisation you sign for."))
+        if data.get("signing_as") != "organisation":
+            data["organisation"] = ""
+        if data.get("public_figure") and not data.get("claim_link"):
+            self.add_error(
+                "claim_link", _("Give a link to an official profile, so an organiser can check.")
+            )
+        if not data.get("public_figure"):
+            data["claim_link"] = ""
+        return data
+
     def clean_ref(self) -> str:
         return clean_ref(self.cleaned_data.get("ref"))
 
@@ -109,14 +164,17 @@ class SignForm(forms.Form):
         return clean_text(self.cleaned_data.get("role", ""))
 
     def clean_link(self) -> str:
-        link = self.cleaned_data.get("link", "")
-        if link and not link.lower().startswith(("http://", "https://")):
-            raise forms.ValidationError(_("Enter a web address starting with http:// or https://."))
-        parts = urlsplit(link)
-        if parts.username is not None or parts.password is not None:
-            # It would be published, password and all.
-            raise forms.ValidationError(_("Enter the address without a user name or password."))
-        return link
+        return _web_address(self.cleaned_data.get("link", ""))
+
+
+def _web_address(link: str) -> str:
+    if link and not link.lower().startswith(("http://", "https://")):
+        raise forms.ValidationError(_("Enter a web address starting with http:// or https://."))
+    parts = urlsplit(link)
+    if parts.username is not None or parts.password is not None:
+        # It would be published, password and all.
+        raise forms.ValidationError(_("Enter the address without a user name or password."))
+    return link
 
 
 class SignatureFilterForm(forms.Form):

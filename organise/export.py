@@ -51,14 +51,16 @@ def _xlsx_value(sheet, value):
     return value
 
 
-def xlsx_file(rows: Iterable[tuple], *, title: str) -> tempfile.SpooledTemporaryFile:
-    """The rows as an .xlsx workbook in a temporary file, rewound (the caller closes it)."""
+def xlsx_stream(rows: Iterable[tuple], *, title: str, chunk: int = 1 << 16) -> Iterator[bytes]:
+    """The rows as an .xlsx workbook: written to a temporary file when the response starts
+    being sent (nothing is built for a response never read), then streamed from it."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     sheet.append(HEADER)
     for row in rows:
         sheet.append([_xlsx_value(sheet, value) for value in row])
-    output = tempfile.SpooledTemporaryFile(max_size=1 << 20)
-    workbook.save(output)
-    output.seek(0)
-    return output
+    with tempfile.SpooledTemporaryFile(max_size=1 << 20) as output:
+        workbook.save(output)
+        output.seek(0)
+        while data := output.read(chunk):
+            yield data

@@ -10,7 +10,7 @@ from letters.models import UPDATES_CONSENT_DEFAULT, Letter, Organiser, Professio
 from letters.refs import clean_ref
 from signatures.models import Block, ModerationEntry
 from signatures.moderation import BULK_ACTIONS
-from signatures.selectors import QueueState
+from signatures.selectors import QueueState, Review
 
 RTL_LANGUAGES = {"ar", "fa", "he", "ur"}
 
@@ -27,6 +27,9 @@ class QueueFilterForm(forms.Form):
         label=_("Notable"),
         required=False,
         choices=[("", _("Everyone")), ("1", _("Notable")), ("verified", _("Verified notable"))],
+    )
+    review = forms.ChoiceField(
+        label=_("Review"), required=False, choices=[("", _("Everything")), *Review.choices]
     )
     q = forms.CharField(label=_("Name or email"), required=False, max_length=200)
     order = forms.ChoiceField(
@@ -46,7 +49,8 @@ class QueueFilterForm(forms.Form):
         self.fields["country"].choices = [("", _("All countries")), *countries]
 
     def filters(self) -> dict:
-        return {k: self.cleaned_data[k] for k in ("state", "profession", "country", "notable", "q")}
+        keys = ("state", "profession", "country", "notable", "q", "review")
+        return {k: self.cleaned_data[k] for k in keys}
 
     def describe(self) -> str:
         """The filters in use, for the audit log ("all signatures" when none)."""

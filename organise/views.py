@@ -11,7 +11,6 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -37,7 +36,7 @@ from signatures.moderation import (
 
 from . import services
 from .chart import daily_chart
-from .export import csv_stream, xlsx_file
+from .export import csv_stream, xlsx_stream
 from .forms import (
     BlockForm,
     InviteForm,
@@ -266,7 +265,7 @@ def export(request: HttpRequest, slug: str, format: str) -> HttpResponse:
     )
     rows = signature_selectors.export_rows(queryset=queryset)
     if format == "xlsx":
-        response = FileResponse(xlsx_file(rows, title=letter.slug), content_type=XLSX)
+        response = StreamingHttpResponse(xlsx_stream(rows, title=letter.slug), content_type=XLSX)
     else:
         response = StreamingHttpResponse(csv_stream(rows), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{letter.slug}-signatures.{format}"'

@@ -37,6 +37,9 @@ from ops.queue import enqueue_once_per_window
 
 from .models import ProfessionTally, Signature, Tally, TallyChange
 
+# What the count API's "organisations" counts, among counted signatures.
+VERIFIED_ORGANISATION = Q(signing_as=Signature.SigningAs.ORGANISATION, organisation_verified=True)
+
 log = logging.getLogger(__name__)
 
 COUNTS_QUEUE = "counts"
@@ -52,11 +55,16 @@ class Standing:
     counts: bool
     notable: bool
     profession_id: int
+    organisation: bool = False  # a verified organisation (the count API's "organisations")
 
     @classmethod
     def of(cls, signature: Signature) -> "Standing":
+        counts = signature.counts
         return cls(
-            signature.counts, signature.counts and signature.notable, signature.profession_id
+            counts,
+            counts and signature.notable,
+            signature.profession_id,
+            counts and signature.is_organisation and signature.organisation_verified,
         )
 
 
@@ -74,6 +82,7 @@ def tally_changes(*, signature: Signature, before: Standing) -> list[TallyChange
                     profession_id=standing.profession_id,
                     total=sign,
                     notable=sign * int(standing.notable),
+                    organisations=sign * int(standing.organisation),
                 )
             )
     return rows
@@ -109,16 +118,19 @@ def tally_fold(*, letter_id: int) -> int:
         _locked_tally(letter_id)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"DELETE FROM {table} WHERE letter_id = %s RETURNING profession_id, total, notable",
+                f"DELETE FROM {table} WHERE letter_id = %s "
+                "RETURNING profession_id, total, notable, organisations",
                 [letter_id],
             )
             rows = cursor.fetchall()
         if not rows:
             return 0
         by_profession: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-        for profession_id, total, notable in rows:
+        organisations = 0
+        for profession_id, total, notable, organisation in rows:
             by_profession[profession_id][0] += total
             by_profession[profession_id][1] += notable
+            organisations += organisation
         for profession_id, (total, notable) in by_profession.items():
             if total or notable:
                 ProfessionTally.objects.get_or_create(
@@ -130,6 +142,7 @@ def tally_fold(*, letter_id: int) -> int:
         Tally.objects.filter(letter_id=letter_id).update(
             total=F("total") + sum(v[0] for v in by_profession.values()),
             notable=F("notable") + sum(v[1] for v in by_profession.values()),
+            organisations=F("organisations") + organisations,
             updated_at=timezone.now(),
         )
         transaction.on_commit(lambda: forget_letter_count(letter_id=letter_id))
@@ -191,18 +204,21 @@ def tally_recount(*, letter_id: int) -> int:
         professions = Profession.objects.filter(letter_id=letter_id).annotate(
             true_total=scalar(counted, Count("pk")),
             true_notable=scalar(counted, Count("pk", filter=Q(notable=True))),
+            true_organisations=scalar(counted, Count("pk", filter=VERIFIED_ORGANISATION)),
             pending_total=scalar(pending, Sum("total")),
             pending_notable=scalar(pending, Sum("notable")),
+            pending_organisations=scalar(pending, Sum("organisations")),
         )
         existing = {
             row.profession_id: row for row in ProfessionTally.objects.filter(letter_id=letter_id)
         }
-        grand_total = grand_notable = 0
+        grand_total = grand_notable = grand_organisations = 0
         for profession in professions:
             total = profession.true_total - profession.pending_total
             notable = profession.true_notable - profession.pending_notable
             grand_total += total
             grand_notable += notable
+            grand_organisations += profession.true_organisations - profession.pending_organisations
             row = existing.get(profession.pk)
             if row is None:
                 if total or notable:
@@ -213,9 +229,14 @@ def tally_recount(*, letter_id: int) -> int:
             elif (row.total, row.notable) != (total, notable):
                 drift += abs(row.total - total) + abs(row.notable - notable)
                 ProfessionTally.objects.filter(pk=row.pk).update(total=total, notable=notable)
-        if (tally.total, tally.notable) != (grand_total, grand_notable):
+        grand = (grand_total, grand_notable, grand_organisations)
+        if (tally.total, tally.notable, tally.organisations) != grand:
+            drift += abs(tally.organisations - grand_organisations)
             Tally.objects.filter(letter_id=letter_id).update(
-                total=grand_total, notable=grand_notable, updated_at=timezone.now()
+                total=grand_total,
+                notable=grand_notable,
+                organisations=grand_organisations,
+                updated_at=timezone.now(),
             )
         if drift:
             transaction.on_commit(lambda: forget_letter_count(letter_id=letter_id))
@@ -237,6 +258,7 @@ class LetterCount:
     slug: str
     signatures: int = 0
     notable: int = 0
+    organisations: int = 0
     by_profession: dict[str, int] = field(default_factory=dict)
     updated_at: datetime | None = None
 
@@ -245,6 +267,7 @@ class LetterCount:
             "slug": self.slug,
             "signatures": self.signatures,
             "notable": self.notable,
+            "organisations": self.organisations,
             "by_profession": self.by_profession,
             "updated_at": (self.updated_at or timezone.now()).isoformat(),
         }
@@ -255,9 +278,10 @@ def letter_count(*, letter: Letter) -> LetterCount:
     count = LetterCount(slug=letter.slug, updated_at=letter.created_at)
     tally = Tally.objects.filter(letter=letter).first()
     if tally is not None:
-        count.signatures, count.notable, count.updated_at = (
+        count.signatures, count.notable, count.organisations, count.updated_at = (
             tally.total,
             tally.notable,
+            tally.organisations,
             tally.updated_at,
         )
     totals = dict(
@@ -270,7 +294,7 @@ def letter_count(*, letter: Letter) -> LetterCount:
 
 
 def _count_cache_key(slug: str) -> str:
-    return f"letter-count:v1:{slug}"
+    return f"letter-count:v2:{slug}"  # v2: with "organisations"
 
 
 def letter_count_json(*, slug: str) -> dict | None:

@@ -15,6 +15,10 @@ from .normalise import search_key
 # one definition: querysets, the list index, the organisers' states and the export use it.
 _COUNTED_FIELDS = {"state": "confirmed", "approved": True}
 COUNTED = Q(**_COUNTED_FIELDS)
+# Listed by name: as they chose, not held, and people only (organisations have a heading of
+# their own, once verified).
+_LISTED_FIELDS = {"show_name": True, "held": False, "signing_as": "person"}
+_LISTED = Q(**_LISTED_FIELDS)
 
 
 class SignatureQuerySet(models.QuerySet):
@@ -22,8 +26,16 @@ class SignatureQuerySet(models.QuerySet):
         return self.filter(COUNTED)
 
     def listed(self):
-        """Counted signatures whose signers chose to be listed by name."""
-        return self.counted().filter(show_name=True)
+        """Counted signatures whose signers chose to be listed by name, unless held for an
+        organiser's review (a name that matches a verified or protected one), and never an
+        organisation an organiser has not verified."""
+        return self.counted().filter(_LISTED)
+
+    def organisations(self):
+        """Counted organisations an organiser verified: the "Organisations" heading."""
+        return self.counted().filter(
+            signing_as=Signature.SigningAs.ORGANISATION, organisation_verified=True, held=False
+        )
 
 
 class Signature(models.Model):
@@ -47,6 +59,32 @@ class Signature(models.Model):
     link = models.URLField(max_length=500, blank=True)
     show_name = models.BooleanField(default=True)
     language = models.CharField(max_length=8, default="en")
+
+    class SigningAs(models.TextChoices):
+        PERSON = "person", _("Myself")
+        ORGANISATION = "organisation", _("An organisation")
+
+    # An organisation signs through a person (name, role: who signs for it); `link` is then
+    # its website. Listed under "Organisations" once an organiser verified it.
+    signing_as = models.CharField(max_length=12, choices=SigningAs, default=SigningAs.PERSON)
+    organisation = models.CharField(max_length=200, blank=True)
+    organisation_verified = models.BooleanField(default=False)
+    # "I'm signing as a public figure": listed as anyone else until an organiser verifies
+    # it (then a verified notable); `claim_link` is the official profile to check against.
+    public_figure = models.BooleanField(default=False)
+    claim_link = models.URLField(max_length=500, blank=True)
+    # Impersonation hold (README, "Who is on the letter"): the folded name equals a verified
+    # notable's of this letter or one of its protected names. It may count; it is listed
+    # nowhere by name until an organiser accepts it. `review_note` says what it matched, or
+    # which protected name it nearly matches (flagged, not held).
+    held = models.BooleanField(default=False)
+    review_note = models.CharField(max_length=200, blank=True)
+    # Added by an organiser on the person's behalf; counts only once they confirm.
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The notable wall: verified notables with a position are shown first, in that order.
+    wall_position = models.PositiveSmallIntegerField(null=True, blank=True)
     # Where the signer came from: the `?ref=` of the link they followed (a partner's
     # newsletter, say), kept from their first signing (letters.Source labels them).
     source = models.CharField(max_length=40, blank=True)
@@ -106,7 +144,7 @@ class Signature(models.Model):
             models.Index(fields=["letter", "state", "approved"], name="signature_state_idx"),
             models.Index(
                 fields=["letter", "-notable", "-id"],
-                condition=Q(**_COUNTED_FIELDS, show_name=True),  # what listed() reads
+                condition=Q(**_COUNTED_FIELDS, **_LISTED_FIELDS),  # what listed() reads
                 name="signature_public_list_idx",
             ),
             models.Index(
@@ -127,6 +165,10 @@ class Signature(models.Model):
         super().save(*args, **kwargs)
 
     @property
+    def is_organisation(self) -> bool:
+        return self.signing_as == self.SigningAs.ORGANISATION
+
+    @property
     def counts(self) -> bool:
         """COUNTED, for a row in hand (tests/signatures/test_what_counts.py keeps them equal)."""
         return self.state == self.State.CONFIRMED and self.approved
@@ -138,6 +180,8 @@ class Tally(models.Model):
     letter = models.OneToOneField(Letter, on_delete=models.CASCADE, primary_key=True)
     total = models.BigIntegerField(default=0)
     notable = models.BigIntegerField(default=0)
+    # Verified, counted organisations (the count API's "organisations").
+    organisations = models.BigIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -173,6 +217,7 @@ class TallyChange(models.Model):
     profession = models.ForeignKey(Profession, on_delete=models.CASCADE, related_name="+")
     total = models.SmallIntegerField()
     notable = models.SmallIntegerField()
+    organisations = models.SmallIntegerField(default=0)
     # Indexed: /healthz reports the age of the oldest change not yet folded.
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
@@ -240,6 +285,12 @@ class ModerationEntry(models.Model):
         UPDATE_SCHEDULE = "update_schedule", _("Schedule an update")
         UPDATE_CANCEL = "update_cancel", _("Cancel an update")
         SOURCE = "source", _("Make a share link")
+        ACCEPT_HOLD = "accept_hold", _("Accept a held name")
+        HOLD = "hold", _("Hold for review")
+        VERIFY_ORGANISATION = "verify_organisation", _("Verify organisation")
+        UNVERIFY_ORGANISATION = "unverify_organisation", _("Clear organisation verification")
+        ADD_ON_BEHALF = "add_on_behalf", _("Add a name on someone's behalf")
+        WALL = "wall", _("Arrange the notable wall")
         UNVERIFY_NOTABLE = "unverify_notable", _("Clear verification")
         UNAPPROVE = "unapprove", _("Withdraw approval")
 
@@ -247,7 +298,7 @@ class ModerationEntry(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    action = models.CharField(max_length=20, choices=Action)
+    action = models.CharField(max_length=30, choices=Action)
     signature_ids = models.JSONField(default=list, blank=True)
     changed = models.PositiveIntegerField(default=0)
     reason = models.CharField(max_length=300, blank=True)

@@ -63,7 +63,19 @@ TRANSITIONS: dict[str, Transition] = {
         ("notable", "notable_verified"),
         _set(notable=True, notable_verified=True),
     ),
+    Action.ACCEPT_HOLD: Transition(Q(held=True), ("held",), _set(held=False)),
+    Action.VERIFY_ORGANISATION: Transition(
+        Q(signing_as=Signature.SigningAs.ORGANISATION, organisation_verified=False),
+        ("organisation_verified",),
+        _set(organisation_verified=True),
+    ),
     # Only as undos (not offered in the queue):
+    Action.HOLD: Transition(Q(held=False), ("held",), _set(held=True)),
+    Action.UNVERIFY_ORGANISATION: Transition(
+        Q(organisation_verified=True),
+        ("organisation_verified",),
+        _set(organisation_verified=False),
+    ),
     Action.UNVERIFY_NOTABLE: Transition(
         Q(notable_verified=True), ("notable_verified",), _set(notable_verified=False)
     ),
@@ -85,7 +97,17 @@ UNDO = {
     Action.UNMARK_NOTABLE: Action.MARK_NOTABLE,
     Action.VERIFY_NOTABLE: Action.UNVERIFY_NOTABLE,
     Action.UNVERIFY_NOTABLE: Action.VERIFY_NOTABLE,
+    Action.ACCEPT_HOLD: Action.HOLD,
+    Action.HOLD: Action.ACCEPT_HOLD,
+    Action.VERIFY_ORGANISATION: Action.UNVERIFY_ORGANISATION,
+    Action.UNVERIFY_ORGANISATION: Action.VERIFY_ORGANISATION,
 }
+UNDO_ONLY = (
+    Action.UNVERIFY_NOTABLE,
+    Action.UNAPPROVE,
+    Action.HOLD,
+    Action.UNVERIFY_ORGANISATION,
+)
 
 
 def signatures_moderate(
@@ -153,11 +175,7 @@ def moderation_undo(*, entry: ModerationEntry, actor) -> ModerationEntry | None:
 
 
 # What the organisers' queue offers, labelled by ModerationEntry.Action.
-BULK_ACTIONS = [
-    (action, Action(action).label)
-    for action in TRANSITIONS
-    if action not in (Action.UNVERIFY_NOTABLE, Action.UNAPPROVE)
-]
+BULK_ACTIONS = [(action, Action(action).label) for action in TRANSITIONS if action not in UNDO_ONLY]
 
 
 def moderation_log(

@@ -49,6 +49,7 @@ from .models import Signature
 from .moderation import verification_clear
 from .normalise import search_key
 from .tokens import Purpose, make_token
+from .trust import hold_decision
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,7 @@ def schedule_email_batch() -> None:
 
 class Kind(models.TextChoices):
     CONFIRM = "confirm", "confirm"  # the template trio emails/confirm-*
+    CONSENT = "consent", "consent"  # added by an organiser: confirm or decline
     ALREADY_SIGNED = "already-signed", "already-signed"
     NONE = "none", "none"  # removed, blocked or at its cap: marked done, nothing sent
 
@@ -86,7 +88,18 @@ def email_due() -> Q:
     )
 
 
-PUBLISHED_DETAILS = ("name", "profession_id", "role", "country", "link", "show_name")
+PUBLISHED_DETAILS = (
+    "name",
+    "profession_id",
+    "role",
+    "country",
+    "link",
+    "show_name",
+    "signing_as",
+    "organisation",
+    "public_figure",
+    "claim_link",
+)
 
 
 def resolve_submission(signature: Signature) -> str:
@@ -103,9 +116,12 @@ def resolve_submission(signature: Signature) -> str:
         return Kind.NONE
     if submitted.get("suspicion"):
         signature.suspicion = submitted["suspicion"][:100]
-    if signature.state == Signature.State.CONFIRMED:
+    if signature.state == Signature.State.CONFIRMED and not submitted.get("change"):
         return Kind.ALREADY_SIGNED
     _apply_details(signature, submitted)
+    signature.held, signature.review_note = hold_decision(signature)
+    if submitted.get("added_by") and signature.state == Signature.State.PENDING:
+        return Kind.CONSENT
     return Kind.CONFIRM
 
 
@@ -123,6 +139,10 @@ def _apply_details(signature: Signature, submitted: dict) -> None:
                 "country": submitted["country"],
                 "link": submitted["link"],
                 "show_name": submitted["show_name"],
+                "signing_as": submitted.get("signing_as", "person"),
+                "organisation": submitted.get("organisation", ""),
+                "public_figure": submitted.get("public_figure", False),
+                "claim_link": submitted.get("claim_link", ""),
             }
             updates = bool(submitted.get("updates"))
             # The email states the details and the consent; an older link confirms neither.
@@ -132,6 +152,11 @@ def _apply_details(signature: Signature, submitted: dict) -> None:
                 signature.details_version += 1
                 if new["name"] != signature.name and signature.notable_verified:
                     verification_clear(signature=signature, why="name changed by a new signing")
+                if (new["organisation"], new["signing_as"]) != (
+                    signature.organisation,
+                    signature.signing_as,
+                ):
+                    signature.organisation_verified = False  # another organisation: check anew
             for field, value in new.items():
                 setattr(signature, field, value)
             signature.name_search = search_key(signature.name)
@@ -143,6 +168,11 @@ def _apply_details(signature: Signature, submitted: dict) -> None:
             signature.state = Signature.State.PENDING
             signature.withdrawn_at = None
             signature.approved = signature.letter.moderation == Letter.Moderation.POST
+        elif signature.state == Signature.State.CONFIRMED and submitted.get("change"):
+            # The signer changed their name or profession from their own link: the new
+            # details count once the email that shows them is confirmed.
+            signature.state = Signature.State.PENDING
+            signature.confirmed_at = None
 
 
 def _profession_exists(signature: Signature, profession_id: int) -> bool:
@@ -153,6 +183,10 @@ def _profession_exists(signature: Signature, profession_id: int) -> bool:
 
 CLAIM_FIELDS = [
     *PUBLISHED_DETAILS,
+    "organisation_verified",
+    "held",
+    "review_note",
+    "confirmed_at",
     "name_search",
     "language",
     "updates",
@@ -286,7 +320,8 @@ def _send_claimed(signatures: list[Signature]) -> EmailBatch:
                 _hold([signature])  # the provider is in an incident: wait, do not ask again
                 continue
             if signature.email_kind == Kind.NONE or (
-                signature.email_kind == Kind.CONFIRM and signature.state != Signature.State.PENDING
+                signature.email_kind in (Kind.CONFIRM, Kind.CONSENT)
+                and signature.state != Signature.State.PENDING
             ):
                 _mark(signature, sent=False)  # nothing to send, or confirmed already
                 continue

@@ -106,6 +106,43 @@ QUEUE_STATES = {
 }
 
 
+class Review(models.TextChoices):
+    """What organisers review apart (the queue's "Review" filter)."""
+
+    HELD = "held", _("Held for review (name matches a verified or protected one)")
+    FLAGGED = "flagged", _("Flagged: nearly matches a protected name")
+    ORGANISATIONS = "organisations", _("Organisations")
+    UNVERIFIED_ORGANISATIONS = "unverified-organisations", _("Organisations to verify")
+    CLAIMS = "claims", _("Public-figure claims to verify")
+    ADDED = "added", _("Added by an organiser")
+
+
+REVIEWS = {
+    Review.HELD: Q(held=True),
+    Review.FLAGGED: Q(held=False) & ~Q(review_note=""),
+    Review.ORGANISATIONS: Q(signing_as=Signature.SigningAs.ORGANISATION),
+    Review.UNVERIFIED_ORGANISATIONS: Q(
+        signing_as=Signature.SigningAs.ORGANISATION, organisation_verified=False
+    ),
+    Review.CLAIMS: Q(public_figure=True, notable_verified=False),
+    Review.ADDED: Q(added_by__isnull=False),
+}
+
+
+def review_counts(*, letter: Letter) -> dict[str, int]:
+    """How many signatures wait for each kind of review (organisers' dashboard)."""
+    return (
+        Signature.objects.filter(letter=letter)
+        .exclude(state=Signature.State.REMOVED)
+        .aggregate(
+            held=Count("pk", filter=REVIEWS[Review.HELD]),
+            flagged=Count("pk", filter=REVIEWS[Review.FLAGGED]),
+            organisations=Count("pk", filter=REVIEWS[Review.UNVERIFIED_ORGANISATIONS]),
+            claims=Count("pk", filter=REVIEWS[Review.CLAIMS]),
+        )
+    )
+
+
 def state_counts(*, letter: Letter) -> dict[str, int]:
     """Signatures of a letter by queue state (organisers only: this one does count rows), in
     one query, each state by its QUEUE_STATES condition."""
@@ -227,8 +264,11 @@ def moderation_queryset(
     country: str = "",
     notable: str = "",
     q: str = "",
+    review: str = "",
 ) -> QuerySet[Signature]:
     qs = Signature.objects.filter(letter=letter)
+    if review:
+        qs = qs.filter(REVIEWS[review])
     if state:
         qs = qs.filter(QUEUE_STATES[state])
     if profession:

@@ -31,6 +31,7 @@ def hash_ip(ip: str) -> str:
 
 
 def _details(data: dict) -> dict:
+    organisation = data.get("signing_as") == Signature.SigningAs.ORGANISATION
     return {
         "name": clean_text(data["name"]),
         "profession": data["profession"],
@@ -38,6 +39,10 @@ def _details(data: dict) -> dict:
         "country": data.get("country") or "",
         "link": data.get("link") or "",
         "show_name": bool(data.get("show_name")),
+        "signing_as": "organisation" if organisation else "person",
+        "organisation": clean_text(data.get("organisation") or "") if organisation else "",
+        "public_figure": bool(data.get("public_figure")),
+        "claim_link": (data.get("claim_link") or "") if data.get("public_figure") else "",
     }
 
 
@@ -50,6 +55,8 @@ def signature_sign(
     language: str = "en",
     blocked_reason: str = "",
     suspicion: str = "",
+    added_by=None,
+    change: bool = False,
 ) -> None:
     """Record a signing and request its email: one statement, whether or not this address
     signed before, so the answer (and the time it takes) cannot tell the two apart.
@@ -58,7 +65,11 @@ def signature_sign(
     only keeps what was sent (`submitted`) and a fresh email request; the email worker decides
     what that means (outbox.resolve_submission: new details and a new confirmation link for a
     pending or withdrawn signature, "you have already signed" for a confirmed one, nothing for
-    a removed one). A blocked signing is kept, removed with its reason, and emailed nothing."""
+    a removed one). A blocked signing is kept, removed with its reason, and emailed nothing.
+
+    `added_by`: an organiser entered it on the person's behalf (they are asked to confirm or
+    decline). `change`: the signer asked, from their own link, to change details that need a
+    fresh confirmation (a confirmed signature then waits for it, uncounted)."""
     email = normalise_email(data["email"])
     details = _details(data)
     submitted = {
@@ -68,6 +79,8 @@ def signature_sign(
         "blocked": blocked_reason,
         "suspicion": suspicion,
         "updates": bool(data.get("updates")),
+        "added_by": added_by.pk if added_by else None,
+        "change": change,
     }
     now = timezone.now()
     row = Signature(
@@ -87,6 +100,7 @@ def signature_sign(
         source=clean_ref(data.get("ref")),
         updates=submitted["updates"],
         updates_changed_at=now if submitted["updates"] else None,
+        added_by=added_by,
         **details,
     )
     Signature.objects.bulk_create(

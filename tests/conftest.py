@@ -9,6 +9,7 @@ from config.celery import app as celery_app
 from letters.selectors import forget_letters
 from ops.queue import reset_broker_backoff
 from signatures.defences import forget_blocks
+from signatures.trust import forget_protected_names
 
 from .factories import LetterFactory, ProfessionFactory
 from .smtp_server import SMTPServer
@@ -43,6 +44,7 @@ def _test_settings(settings, tmp_path):
     cache.clear()
     forget_letters()
     forget_blocks()
+    forget_protected_names()
     reset_broker_backoff()
     yield
     cache.clear()

@@ -46,7 +46,14 @@ def test_count_answers_the_contract_shape(client, letter, signed):
     response = client.get(f"/api/letters/{letter.slug}/count")
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"slug", "signatures", "notable", "by_profession", "updated_at"}
+    assert set(body) == {
+        "slug",
+        "signatures",
+        "notable",
+        "organisations",
+        "by_profession",
+        "updated_at",
+    }
     assert body["slug"] == letter.slug
     assert body["signatures"] == 4  # hidden names count; pending and withdrawn do not
     assert body["notable"] == 1
