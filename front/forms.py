@@ -217,3 +217,43 @@ class SignatureFilterForm(forms.Form):
             "notable_only": data["notable"] == "1",
             "cursor": data["cursor"],
         }
+
+
+class ManageForm(forms.Form):
+    """ "Manage my signature": what a signer may change from their own link. A new name or
+    profession needs a fresh confirmation (and goes through the impersonation hold)."""
+
+    name = SignForm.base_fields["name"]
+    profession = ProfessionChoiceField(label=_("Profession"))
+    role = SignForm.base_fields["role"]
+    country = CountryField(label=_("Country"), required=False)
+    link = SignForm.base_fields["link"]
+    show_name = forms.BooleanField(label=_("List my name publicly"), required=False)
+    updates = forms.BooleanField(label=_("Email me updates about this letter"), required=False)
+
+    def __init__(self, *args, signature, **kwargs):
+        initial = {
+            "name": signature.name,
+            "profession": signature.profession.key,
+            "role": signature.role,
+            "country": signature.country.code if signature.country else "",
+            "link": signature.link,
+            "show_name": signature.show_name,
+            "updates": signature.updates,
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        self.signature = signature
+        self.fields["profession"].set_professions(list(signature.letter.professions.all()))
+        self.fields["updates"].label = signature.letter.updates_label()
+
+    clean_name = SignForm.clean_name
+    clean_role = SignForm.clean_role
+    clean_link = SignForm.clean_link
+
+    def needs_confirmation(self) -> bool:
+        data = self.cleaned_data
+        return (
+            data["name"] != self.signature.name
+            or data["profession"].pk != self.signature.profession_id
+            or self.signature.state != self.signature.State.CONFIRMED
+        )

@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from letters.models import Letter
 from letters.refs import clean_ref
 from signatures.counting import letter_count_json
-from signatures.selectors import notable_signers
+from signatures.selectors import notable_signers, verified_organisations
 from updates.selectors import public_updates
 
 from . import share
@@ -41,7 +41,8 @@ def render_letter(
         "body_html": lambda: letter.body_html(language),
         "count": count,
         "professions": SimpleLazyObject(professions),
-        "notables": notable_signers(letter=letter),
+        "notables": SimpleLazyObject(lambda: notable_signers(letter=letter)),
+        "organisations": SimpleLazyObject(lambda: verified_organisations(letter=letter)),
         "form": form or SignForm(letter=letter, initial={"ref": clean_ref(request.GET.get("ref"))}),
         "fragment_seconds": settings.LETTER_FRAGMENT_CACHE_SECONDS,
         "card": SimpleLazyObject(lambda: share.card(letter, language)),

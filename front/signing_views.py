@@ -18,10 +18,11 @@ from signatures import defences, signing
 from signatures.counting import letter_count_json
 from signatures.models import Signature
 from signatures.normalise import canonical_email
+from signatures.outbox import signature_links
 from signatures.tokens import Purpose, TokenExpired, TokenInvalid, read_token, token_matches
 
 from . import share
-from .forms import SignForm
+from .forms import ManageForm, SignForm
 from .letter_page import render_letter
 
 log = logging.getLogger(__name__)
@@ -214,3 +215,50 @@ def unsubscribe(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     receiving = signature.updates and signature.updates_refused_at is None
     context = {"letter": letter, "signature": signature, "done": done, "receiving": receiving}
     return render(request, "front/unsubscribe.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def manage(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    """ "Manage my signature", from the link in every email: GET shows a form and changes
+    nothing; POST applies what needs no new confirmation at once, and sends a fresh
+    confirmation for a new name or profession (published only once it is confirmed)."""
+    letter = letter_by_slug(slug)
+    signature, error = _signature_from_link(request, letter, token, Purpose.MANAGE)
+    if error:
+        return error
+    if signature.state not in (Signature.State.PENDING, Signature.State.CONFIRMED):
+        return render(request, "front/manage.html", {"letter": letter, "signature": signature})
+    form = ManageForm(request.POST if request.method == "POST" else None, signature=signature)
+    done = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if form.needs_confirmation():
+            signing.signature_sign(
+                letter=letter,
+                data={
+                    **data,
+                    "email": signature.email,
+                    "signing_as": signature.signing_as,
+                    "organisation": signature.organisation,
+                    "public_figure": signature.public_figure,
+                    "claim_link": signature.claim_link,
+                },
+                language=signature.language,
+                change=signature.state == Signature.State.CONFIRMED,
+            )
+            done = "confirm"
+        else:
+            details = {field: data[field] for field in signing.MINOR_DETAILS}
+            signing.signature_update_minor(
+                signature_id=signature.pk, details=details, updates=data["updates"]
+            )
+            done = "saved"
+    context = {
+        "letter": letter,
+        "signature": signature,
+        "form": form,
+        "done": done,
+        "links": signature_links(signature),
+    }
+    return render(request, "front/manage.html", context, status=400 if form.errors else 200)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("letters/<slug:slug>/", views.letter_detail, name="letter"),
     path("letters/<slug:slug>/signatures/", views.signature_list, name="list"),
     path("letters/<slug:slug>/embed/", views.embed, name="embed"),
+    path("letters/<slug:slug>/verification/", views.verification, name="verification"),
     path("privacy/", views.privacy, name="privacy"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("letters/<slug:slug>/sign/", signing_views.sign, name="sign"),
@@ -16,6 +17,7 @@ urlpatterns = [
     path("letters/<slug:slug>/confirm/<str:token>/", signing_views.confirm, name="confirm"),
     path("letters/<slug:slug>/withdraw/<str:token>/", signing_views.withdraw, name="withdraw"),
     path("letters/<slug:slug>/erase/<str:token>/", signing_views.erase, name="erase"),
+    path("letters/<slug:slug>/manage/<str:token>/", signing_views.manage, name="manage"),
     path(
         "letters/<slug:slug>/unsubscribe/<str:token>/",
         signing_views.unsubscribe,

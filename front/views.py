@@ -8,11 +8,12 @@ from django.templatetags.static import static
 from django.utils.translation import get_language
 from django.views.decorators.clickjacking import xframe_options_exempt
 
+from letters.markdown import render_markdown
 from letters.models import Letter
 from letters.selectors import featured_letter, letter_by_slug
 from ops.http import next_page_query
 from signatures.counting import letter_count, letter_count_json
-from signatures.selectors import public_signatures
+from signatures.selectors import public_signatures, verified_organisations
 
 from .deferred_csrf import mark_cacheable, share_with_everyone
 from .forms import SignatureFilterForm
@@ -34,6 +35,15 @@ def letter_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def signature_list(request: HttpRequest, slug: str) -> HttpResponse:
     letter = letter_by_slug(slug)
+    if request.GET.get("kind") == "organisations":
+        context = {
+            "letter": letter,
+            "form": SignatureFilterForm(letter=letter),
+            "organisations_only": True,
+            "organisations": verified_organisations(letter=letter),
+            "count": letter_count(letter=letter),
+        }
+        return render(request, "front/list.html", context)
     form = SignatureFilterForm(request.GET, letter=letter)
     if not form.is_valid():
         context = {"letter": letter, "form": form, "page": None}
@@ -47,6 +57,13 @@ def signature_list(request: HttpRequest, slug: str) -> HttpResponse:
         "count": letter_count(letter=letter),
     }
     return render(request, "front/list.html", context)
+
+
+def verification(request: HttpRequest, slug: str) -> HttpResponse:
+    """How this letter's organisers verify names, in their words or the default ones."""
+    letter = letter_by_slug(slug)
+    note = render_markdown(letter.verification_note) if letter.verification_note else ""
+    return render(request, "front/verification.html", {"letter": letter, "note": note})
 
 
 def favicon(request: HttpRequest) -> HttpResponse:

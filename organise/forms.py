@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 from django.utils.text import slugify
@@ -91,11 +92,33 @@ class ModerationForm(forms.Form):
 class LetterSettingsForm(forms.ModelForm):
     class Meta:
         model = Letter
-        fields = ["title_en", "title_ar", "body_en", "body_ar", "featured", "is_open", "moderation"]
+        fields = [
+            "title_en",
+            "title_ar",
+            "body_en",
+            "body_ar",
+            "featured",
+            "is_open",
+            "moderation",
+            "protected_names",
+            "verification_note",
+        ]
         widgets = {
             "body_en": forms.Textarea(attrs={"rows": 14}),
             "body_ar": forms.Textarea(attrs={"rows": 14, "dir": "rtl", "lang": "ar"}),
             "title_ar": forms.TextInput(attrs={"dir": "rtl", "lang": "ar"}),
+            "protected_names": forms.Textarea(attrs={"rows": 5}),
+            "verification_note": forms.Textarea(attrs={"rows": 5}),
+        }
+        help_texts = {
+            "protected_names": _(
+                "A signature with one of these names (or a verified notable's) is held until "
+                "an organiser accepts it. Case, accents and Arabic diacritics do not matter."
+            ),
+            "verification_note": _(
+                "Shown at the letter's “How names are verified” page (Markdown). Empty: a "
+                "sensible default."
+            ),
         }
 
     # The sign form's consent to updates, per language (Letter.updates_wording); empty: the
@@ -265,3 +288,55 @@ class SourceForm(forms.ModelForm):
         if Source.objects.filter(letter=self.instance.letter, key=key).exists():
             raise forms.ValidationError(_("This letter already has a link with this code."))
         return key
+
+
+class AddOnBehalfForm(forms.Form):
+    """A name an agent or publicist sent: the person gets an email to confirm or decline."""
+
+    name = forms.CharField(label=_("Full name"), max_length=120)
+    email = forms.EmailField(
+        label=_("Their own email address"),
+        help_text=_("They confirm from this inbox; nothing is listed or counted before."),
+    )
+    profession = forms.ChoiceField(label=_("Profession"))
+    role = forms.CharField(label=_("Role"), max_length=120, required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    link = forms.URLField(
+        label=_("Link to their work"), max_length=500, required=False, assume_scheme="https"
+    )
+    show_name = forms.BooleanField(label=_("List the name publicly"), required=False, initial=True)
+    language = forms.ChoiceField(label=_("Language of the email"), choices=settings.LANGUAGES)
+
+    def __init__(self, *args, letter: Letter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.professions = {p.key: p for p in letter.professions.all()}
+        self.fields["profession"].choices = [("", _("Choose…"))] + [
+            (p.key, p.label()) for p in self.professions.values()
+        ]
+        self.fields["country"].choices = [("", _("Not given")), *countries]
+
+    def cleaned_signing(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["profession"] = self.professions[data["profession"]]
+        return data
+
+
+class WallForm(forms.Form):
+    """Positions on the notable wall: a number puts a verified notable at the top, in that
+    order; empty leaves them with the other verified notables."""
+
+    def __init__(self, *args, notables, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.notables = notables
+        for signature in notables:
+            self.fields[f"position_{signature.pk}"] = forms.IntegerField(
+                label=signature.name,
+                required=False,
+                min_value=1,
+                max_value=999,
+                initial=signature.wall_position,
+                widget=forms.NumberInput(attrs={"aria-label": signature.name}),
+            )
+
+    def positions(self) -> dict[int, int | None]:
+        return {s.pk: self.cleaned_data[f"position_{s.pk}"] for s in self.notables}

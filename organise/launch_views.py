@@ -54,6 +54,7 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "letter": letter,
         "states": signature_selectors.state_counts(letter=letter),
+        "reviews": signature_selectors.review_counts(letter=letter),
         "hourly": hourly_chart(signature_selectors.signatures_per_hour(letter=letter)),
         "daily": daily_chart(
             signature_selectors.signatures_per_day(letter=letter, days=_days_since(letter))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import launch_views, update_views, views
+from . import launch_views, trust_views, update_views, views
 
 app_name = "organise"
 
@@ -16,6 +16,8 @@ urlpatterns = [
     path("letters/<slug:slug>/export.xlsx", views.export, {"format": "xlsx"}, name="export-xlsx"),
     path("letters/<slug:slug>/overview/", launch_views.overview, name="overview"),
     path("letters/<slug:slug>/sources/", launch_views.sources, name="sources"),
+    path("letters/<slug:slug>/add/", trust_views.add_on_behalf, name="add"),
+    path("letters/<slug:slug>/wall/", trust_views.wall, name="wall"),
     path("letters/<slug:slug>/updates/", update_views.updates, name="updates"),
     path("letters/<slug:slug>/updates/<int:pk>/", update_views.update, name="update"),
 ]

@@ -79,6 +79,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "letter": letter,
             "states": signature_selectors.state_counts(letter=letter),
+            "reviews": signature_selectors.review_counts(letter=letter),
             "chart": daily_chart(signature_selectors.signatures_per_day(letter=letter)),
         }
         for letter in letters_organised_by(request.user)

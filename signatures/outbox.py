@@ -278,7 +278,12 @@ def signature_links(signature: Signature) -> dict[str, str]:
         "withdraw_url": link(Purpose.WITHDRAW),
         "erase_url": link(Purpose.ERASE),
         "updates_url": link(Purpose.UNSUBSCRIBE),  # start or stop updates (updates/)
+        "manage_url": link(Purpose.MANAGE),
     }
+
+
+def _organiser_name(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else ""
 
 
 def _deliver(signature: Signature, *, connection) -> None:
@@ -287,6 +292,7 @@ def _deliver(signature: Signature, *, connection) -> None:
         "letter_title": signature.letter.title(signature.language),
         "letter_url": settings.SITE_URL + signature.letter.get_absolute_url(),
         "profession_label": signature.profession.label(signature.language),
+        "added_by": _organiser_name(signature.added_by) if signature.added_by_id else "",
         **signature_links(signature),
     }
     send_templated(

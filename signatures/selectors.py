@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import models
-from django.db.models import Count, ExpressionWrapper, Q, QuerySet
+from django.db.models import Count, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import TruncDate, TruncHour
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,12 +18,29 @@ from .models import COUNTED, Signature
 from .normalise import search_key
 
 
-def notable_signers(*, letter: Letter, limit: int = 24) -> QuerySet[Signature]:
-    return (
+def notable_signers(*, letter: Letter, limit: int = 24) -> list[Signature]:
+    """The notable wall: the verified notables organisers placed (by their position), then
+    the other verified notables, then notables not yet verified. Never a held name."""
+    return list(
         Signature.objects.listed()
         .filter(letter=letter, notable=True)
         .select_related("profession")
-        .order_by("-notable_verified", "confirmed_at", "id")[:limit]
+        .order_by(
+            "-notable_verified",
+            F("wall_position").asc(nulls_last=True),
+            "confirmed_at",
+            "id",
+        )[:limit]
+    )
+
+
+def verified_organisations(*, letter: Letter, limit: int = 200) -> list[Signature]:
+    """Organisations an organiser verified, by name: the letter page's "Organisations"."""
+    return list(
+        Signature.objects.organisations()
+        .filter(letter=letter)
+        .order_by("organisation", "id")
+        .only("organisation", "link", "country")[:limit]
     )
 
 
@@ -131,16 +148,17 @@ REVIEWS = {
 
 def review_counts(*, letter: Letter) -> dict[str, int]:
     """How many signatures wait for each kind of review (organisers' dashboard)."""
-    return (
+    counts = (
         Signature.objects.filter(letter=letter)
         .exclude(state=Signature.State.REMOVED)
         .aggregate(
-            held=Count("pk", filter=REVIEWS[Review.HELD]),
-            flagged=Count("pk", filter=REVIEWS[Review.FLAGGED]),
-            organisations=Count("pk", filter=REVIEWS[Review.UNVERIFIED_ORGANISATIONS]),
-            claims=Count("pk", filter=REVIEWS[Review.CLAIMS]),
+            n_held=Count("pk", filter=REVIEWS[Review.HELD]),
+            n_flagged=Count("pk", filter=REVIEWS[Review.FLAGGED]),
+            n_organisations=Count("pk", filter=REVIEWS[Review.UNVERIFIED_ORGANISATIONS]),
+            n_claims=Count("pk", filter=REVIEWS[Review.CLAIMS]),
         )
     )
+    return {name.removeprefix("n_"): n for name, n in counts.items()}
 
 
 def state_counts(*, letter: Letter) -> dict[str, int]:

@@ -150,6 +150,29 @@ def signature_withdraw(*, signature_id: int) -> Signature | None:
     return signature
 
 
+MINOR_DETAILS = ("role", "country", "link", "show_name")
+
+
+def signature_update_minor(*, signature_id: int, details: dict, updates: bool) -> bool:
+    """A confirmed signer changes, from their own link, details that need no new
+    confirmation (role, country, link, whether their name is listed) and their choice about
+    updates. Returns whether anything changed. A change of name or profession goes through
+    `signature_sign(change=True)` instead: a fresh confirmation and the impersonation hold."""
+    with transaction.atomic():
+        signature = Signature.objects.select_for_update().filter(pk=signature_id).first()
+        if signature is None or signature.state != Signature.State.CONFIRMED:
+            return False
+        changed = [f for f in MINOR_DETAILS if getattr(signature, f) != details[f]]
+        for field in changed:
+            setattr(signature, field, details[field])
+        if updates != signature.updates:
+            signature.updates, signature.updates_changed_at = updates, timezone.now()
+            changed += ["updates", "updates_changed_at"]
+        if changed:
+            signature.save(update_fields=changed)
+    return bool(changed)
+
+
 def signature_set_updates(*, signature_id: int, wanted: bool) -> bool:
     """The signer's choice about updates (unsubscribe, or ask again). Changes neither the
     signature nor the count. Asking again also forgets a mail server's refusal (the signer

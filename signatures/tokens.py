@@ -29,6 +29,7 @@ class Purpose(StrEnum):
     WITHDRAW = "withdraw"
     ERASE = "erase"
     UNSUBSCRIBE = "unsubscribe"  # updates/: stop (or restart) updates about the letter
+    MANAGE = "manage"  # "manage my signature": change details, withdraw, erase
 
 
 class TokenInvalid(Exception):

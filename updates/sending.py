@@ -130,15 +130,15 @@ def deliveries_claim(update_id: int, *, limit: int) -> list[Delivery]:
 
 # 3. Send ------------------------------------------------------------------------------------
 
-# Stands for the recipient's own unsubscribe link in a text rendered once per language.
+# Stand for the recipient's own links in a text rendered once per language.
 _UNSUBSCRIBE = "\x00unsubscribe\x00"
+_MANAGE = "\x00manage\x00"
 
 
-def unsubscribe_url(signature: Signature, slug: str) -> str:
-    token = make_token(
-        signature_id=signature.pk, email_key=signature.email_key, purpose=Purpose.UNSUBSCRIBE
-    )
-    return settings.SITE_URL + reverse("front:unsubscribe", kwargs={"slug": slug, "token": token})
+def signer_url(signature: Signature, slug: str, purpose: Purpose) -> str:
+    """The signer's own link: unsubscribe, or manage their signature."""
+    token = make_token(signature_id=signature.pk, email_key=signature.email_key, purpose=purpose)
+    return settings.SITE_URL + reverse(f"front:{purpose}", kwargs={"slug": slug, "token": token})
 
 
 def render_update(update: Update, text: UpdateText, *, test: bool = False) -> dict:
@@ -150,6 +150,7 @@ def render_update(update: Update, text: UpdateText, *, test: bool = False) -> di
         "letter_title": letter.title(text.language),
         "letter_url": settings.SITE_URL + letter.get_absolute_url(),
         "unsubscribe_url": _UNSUBSCRIBE,
+        "manage_url": _MANAGE,
         "test": test,
     }
     with translation.override(text.language):
@@ -164,12 +165,18 @@ def render_update(update: Update, text: UpdateText, *, test: bool = False) -> di
         }
 
 
-def message_for(rendered: dict, *, to: str, unsubscribe: str, message_id: str = "") -> dict:
+def message_for(
+    rendered: dict, *, to: str, unsubscribe: str, manage: str, message_id: str = ""
+) -> dict:
     """A rendered update addressed to one recipient, with the headers bulk mail needs."""
+    links = ((_UNSUBSCRIBE, unsubscribe), (_MANAGE, manage))
+    body, html = rendered["body"], rendered["html"]
+    for placeholder, url in links:
+        body, html = body.replace(placeholder, url), html.replace(placeholder, url)
     message = {
         "subject": rendered["subject"],
-        "body": rendered["body"].replace(_UNSUBSCRIBE, unsubscribe),
-        "html": rendered["html"].replace(_UNSUBSCRIBE, unsubscribe),
+        "body": body,
+        "html": html,
         "from_email": settings.DEFAULT_FROM_EMAIL,
         "envelope_from": settings.EMAIL_BOUNCE_ADDRESS,
         "to": [to],
@@ -235,7 +242,8 @@ def deliveries_send(update: Update, deliveries: list[Delivery]) -> Run:
             message = message_for(
                 rendered[text.language],
                 to=signature.email,
-                unsubscribe=unsubscribe_url(signature, update.letter.slug),
+                unsubscribe=signer_url(signature, update.letter.slug, Purpose.UNSUBSCRIBE),
+                manage=signer_url(signature, update.letter.slug, Purpose.MANAGE),
                 message_id=_message_id(delivery),
             )
             try:

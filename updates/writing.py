@@ -60,7 +60,8 @@ def update_send_test(*, update: Update, actor) -> int:
     texts = list(update.texts.all())
     to = actor.email
     for text in texts:
-        message = message_for(render_update(update, text, test=True), to=to, unsubscribe=letter_url)
+        rendered = render_update(update, text, test=True)
+        message = message_for(rendered, to=to, unsubscribe=letter_url, manage=letter_url)
         for header in ("List-Unsubscribe", "List-Unsubscribe-Post", "Precedence"):
             del message["headers"][header]
         send_later(message)
