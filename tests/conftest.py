@@ -82,7 +82,9 @@ def sign(client, django_capture_on_commit_callbacks):
     return _sign
 
 
-LINK = re.compile(r"http://testserver(/letters/[^/]+/(confirm|withdraw|erase)/[^/\s]+/)")
+LINK = re.compile(
+    r"http://testserver(/letters/[^/]+/(confirm|withdraw|erase|manage|unsubscribe)/[^/\s]+/)"
+)
 
 
 def links_in(message) -> dict[str, str]:

@@ -28,7 +28,7 @@ def test_signing_stores_a_pending_signature_and_sends_one_email(letter, sign, si
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["ada@example.org"]
-    assert set(links_in(message)) == {"confirm", "withdraw", "erase"}
+    assert set(links_in(message)) == {"confirm", "withdraw", "erase", "manage", "unsubscribe"}
     assert message.alternatives and message.alternatives[0][1] == "text/html"
 
 

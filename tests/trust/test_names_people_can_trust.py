@@ -1,0 +1,214 @@
+"""Names people can trust (issue 15): organisations listed once verified, public-figure
+claims, the impersonation hold and what a forger would try, the notable wall, and the
+verification page."""
+
+import pytest
+from django.core import mail
+from django.core.cache import cache
+
+from signatures.models import Signature
+from signatures.moderation import signatures_moderate
+
+from ..factories import SignatureFactory
+from .conftest import count, recount
+
+pytestmark = pytest.mark.django_db
+
+ORGANISATION = {
+    "signing_as": "organisation",
+    "organisation": "European Writers' Federation",
+    "name": "Ines Duarte",
+    "role": "Secretary-general",
+    "email": "ines@writers.example",
+    "profession": "novelist",
+    "link": "https://writers.example",
+    "show_name": "on",
+}
+
+
+def _page(client, letter, path="", **params) -> str:
+    return client.get(f"/letters/{letter.slug}/{path}", params).content.decode()
+
+
+def _api_names(client, letter) -> list[str]:
+    return [
+        r["name"] for r in client.get(f"/api/letters/{letter.slug}/signatures").json()["results"]
+    ]
+
+
+# Organisations ------------------------------------------------------------------------------
+
+
+def test_an_organisation_is_listed_and_counted_only_once_verified(client, letter, sign_and_confirm):
+    sign_and_confirm(letter, ORGANISATION)
+    signature = Signature.objects.get()
+    assert signature.is_organisation and signature.counts
+    assert count(letter).organisations == 0
+    assert "European Writers" not in _page(client, letter)
+    assert "European Writers" not in _page(client, letter, "signatures/", kind="organisations")
+    assert "Ines Duarte" not in _api_names(client, letter)  # the person signs for it
+    signatures_moderate(
+        letter=letter, actor=None, action="verify_organisation", signature_ids=[signature.pk]
+    )
+    assert count(letter).organisations == 1
+    cache.clear()  # a fold forgets the cached count on commit, which a test never reaches
+    assert client.get(f"/api/letters/{letter.slug}/count").json()["organisations"] == 1
+    page = _page(client, letter)
+    assert '<a href="https://writers.example" rel="nofollow ugc noopener">European Writers' in page
+    assert "European Writers" in _page(client, letter, "signatures/", kind="organisations")
+    assert "including 1 organisation" in _page(client, letter, "embed/")
+    recount(letter)  # the counters agree with the rows
+    assert count(letter).organisations == 1
+
+
+def test_signing_for_an_organisation_needs_its_name(sign, letter):
+    response = sign(letter, {**ORGANISATION, "organisation": ""})
+    assert response.status_code == 400
+    assert "Give the name of the organisation" in response.content.decode()
+
+
+def test_organisers_filter_organisations_in_the_queue(cast, as_user):
+    letter = cast["letter"]
+    SignatureFactory(letter=letter, signing_as="organisation", organisation="Label One")
+    SignatureFactory(letter=letter, name="A Person")
+    body = as_user(cast["bob"]).get(
+        f"/organise/letters/{letter.slug}/", {"review": "unverified-organisations"}
+    )
+    assert "Label One" in body.content.decode() and "A Person" not in body.content.decode()
+
+
+# Public-figure claims -----------------------------------------------------------------------
+
+
+def test_a_claim_is_an_ordinary_signer_until_verified(client, letter, sign_and_confirm, sign_data):
+    claim = {**sign_data, "public_figure": "on", "claim_link": "https://official.example/ada"}
+    sign_and_confirm(letter, claim)
+    signature = Signature.objects.get()
+    assert signature.public_figure and not signature.notable
+    assert "Notable signers" not in _page(client, letter)
+    assert "Ada Lovelace" in _api_names(client, letter)  # listed as anyone else
+    signatures_moderate(
+        letter=letter, actor=None, action="verify_notable", signature_ids=[signature.pk]
+    )
+    cache.clear()  # the page's fragments are cached for LETTER_FRAGMENT_CACHE_SECONDS
+    page = _page(client, letter)
+    assert "Notable signers" in page and "<strong>Ada Lovelace</strong>" in page
+
+
+def test_a_claim_needs_an_official_profile(sign, letter, sign_data):
+    response = sign(letter, {**sign_data, "public_figure": "on"})
+    assert response.status_code == 400 and "official profile" in response.content.decode()
+
+
+# The impersonation hold ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def mara(letter):
+    """A verified notable of the letter."""
+    return SignatureFactory(
+        letter=letter,
+        name="Mara Ellison",
+        email="mara@agency.example",
+        email_key="mara@agency.example",
+        notable=True,
+        notable_verified=True,
+    )
+
+
+@pytest.mark.parametrize(
+    "name", ["Mara Ellison", "mara ELLISON", "Mára Éllison", " Mara  Ellison "]
+)
+def test_a_second_mara_ellison_is_held_and_listed_nowhere(
+    client, letter, mara, sign_and_confirm, sign_data, name
+):
+    sign_and_confirm(letter, {**sign_data, "name": name, "email": "forger@example.net"})
+    forged = Signature.objects.get(email="forger@example.net")
+    assert forged.held and forged.counts and forged.review_note == "matches Mara Ellison"
+    assert _api_names(client, letter).count("Mara Ellison") == 1  # only the verified one
+    assert _page(client, letter).count("Mara Ellison") == 1
+    listed = _page(client, letter, "signatures/", q="ellison")
+    assert listed.count("Mara Ellison") == 1 and name.strip() not in listed.replace(
+        "Mara Ellison", ""
+    )
+
+
+def test_an_arabic_name_with_diacritics_matches_a_protected_one(
+    client, letter, sign_and_confirm, sign_data
+):
+    letter.protected_names = "مريم حداد\nNadia Okafor"
+    letter.save()
+    sign_and_confirm(letter, {**sign_data, "name": "مَرْيَم حَدّاد", "email": "x@example.net"})
+    held = Signature.objects.get(email="x@example.net")
+    assert held.held and held.review_note == "matches مريم حداد"
+    assert "مَرْيَم" not in _page(client, letter, "signatures/")
+
+
+def test_a_middle_initial_variant_is_flagged_not_held(
+    client, letter, mara, sign_and_confirm, sign_data, cast, as_user
+):
+    sign_and_confirm(letter, {**sign_data, "name": "Mara J. Ellison", "email": "mj@example.net"})
+    near = Signature.objects.get(email="mj@example.net")
+    assert not near.held and near.review_note == "near Mara Ellison"
+    queue = as_user(cast["bob"]).get(f"/organise/letters/{letter.slug}/", {"review": "flagged"})
+    assert "Mara J. Ellison" in queue.content.decode()
+
+
+def test_an_organiser_accepts_a_held_name(client, letter, mara, sign_and_confirm, sign_data):
+    sign_and_confirm(letter, {**sign_data, "name": "Mara Ellison", "email": "other@example.net"})
+    held = Signature.objects.get(email="other@example.net")
+    signatures_moderate(letter=letter, actor=None, action="accept_hold", signature_ids=[held.pk])
+    cache.clear()
+    assert _api_names(client, letter).count("Mara Ellison") == 2
+
+
+def test_the_verified_notable_signing_again_is_not_held(letter, mara, sign, sign_data):
+    Signature.objects.filter(pk=mara.pk).update(state=Signature.State.PENDING)
+    sign(letter, {**sign_data, "name": "Mara Ellison", "email": "mara@agency.example"})
+    mara.refresh_from_db()
+    assert not mara.held
+
+
+# The notable wall and the verification page -------------------------------------------------
+
+
+def test_the_wall_shows_the_organisers_order_first(client, cast, as_user):
+    letter = cast["letter"]
+    names = ["Ama Owusu", "Björn Ek", "Chen Li", "Dara Ní Bhriain"]
+    rows = [
+        SignatureFactory(letter=letter, name=name, notable=True, notable_verified=True)
+        for name in names
+    ]
+    SignatureFactory(letter=letter, name="Unverified Star", notable=True)
+    page = as_user(cast["bob"]).get(f"/organise/letters/{letter.slug}/wall/")
+    assert page.status_code == 200
+    response = as_user(cast["bob"]).post(
+        f"/organise/letters/{letter.slug}/wall/",
+        {f"position_{rows[2].pk}": "1", f"position_{rows[3].pk}": "2"},
+    )
+    assert response.status_code == 302
+    client.logout()
+    cache.clear()
+    body = _page(client, letter)
+    order = sorted(names + ["Unverified Star"], key=body.index)
+    assert order == ["Chen Li", "Dara Ní Bhriain", "Ama Owusu", "Björn Ek", "Unverified Star"]
+    assert body.count('class="wall-top"') == 2
+
+
+def test_a_bad_position_is_a_400(cast, as_user):
+    letter = cast["letter"]
+    row = SignatureFactory(letter=letter, notable=True, notable_verified=True)
+    response = as_user(cast["bob"]).post(
+        f"/organise/letters/{letter.slug}/wall/", {f"position_{row.pk}": "first"}
+    )
+    assert response.status_code == 400
+
+
+def test_the_verification_page_says_how_names_are_checked(client, letter):
+    page = _page(client, letter, "verification/")
+    assert "verified" in page and "held back" in page
+    letter.verification_note = "We phone every **agent**. <script>x</script>"
+    letter.save()
+    page = _page(client, letter, "verification/")
+    assert "<strong>agent</strong>" in page and "<script>x" not in page
+    assert mail.outbox == []
