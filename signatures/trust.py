@@ -39,19 +39,28 @@ def protected_names(letter_id: int) -> dict[str, tuple[str, int | None]]:
     return names
 
 
+@cached(TTLCache(maxsize=1024, ttl=settings.LOCAL_CACHE_SECONDS), lock=threading.Lock())
+def _near_index(letter_id: int) -> dict[str, list[tuple[str, str, int | None]]]:
+    """name without initials → [(folded name, as shown, id)]: one lookup per signature."""
+    index: dict[str, list[tuple[str, str, int | None]]] = {}
+    for folded, (shown, pk) in protected_names(letter_id).items():
+        if bare := _without_initials(folded):
+            index.setdefault(bare, []).append((folded, shown, pk))
+    return index
+
+
 def forget_protected_names() -> None:
     protected_names.cache_clear()
+    _near_index.cache_clear()
 
 
 def hold_decision(signature: Signature) -> tuple[bool, str]:
     """(held, note) for the signature's current name."""
     folded = search_key(signature.name)
-    names = protected_names(signature.letter_id)
-    match = names.get(folded)
+    match = protected_names(signature.letter_id).get(folded)
     if match and match[1] != signature.pk:  # a verified notable signing again is themselves
         return True, f"matches {match[0]}"[:200]
-    bare = _without_initials(folded)
-    for other, (shown, pk) in names.items():
-        if pk != signature.pk and bare and _without_initials(other) == bare and other != folded:
+    for other, shown, pk in _near_index(signature.letter_id).get(_without_initials(folded), []):
+        if pk != signature.pk and other != folded:
             return False, f"near {shown}"[:200]
     return False, ""
