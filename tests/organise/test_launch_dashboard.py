@@ -141,4 +141,5 @@ def test_the_xlsx_export_takes_the_filters_and_opens_as_a_spreadsheet(cast, as_u
     row = dict(zip(header, rows[0], strict=True))
     assert row["name"] == "=HYPERLINK(1)"  # text, not a formula
     assert row["source"] == "ewc" and row["country"] == "VA" and row["notable_verified"] is False
+    assert {"organisation", "organisation_verified", "held", "public_figure"} <= set(header)
     assert ModerationEntry.objects.filter(action="export", detail__startswith="xlsx").exists()
