@@ -11,24 +11,35 @@ EDGE_CACHE_SECONDS: no cookie is set, and the forms' CSRF field is left empty. T
 3. static/js/csrf.js fetches a token from `csrf_token` (GET /csrf/) when someone starts
    filling in a form, which also sets the CSRF cookie, so their next pages are their own; it
    brings a fresh form timestamp (signatures.defences) too.
-4. Without JavaScript the first submission fails the CSRF check: `csrf_failure`
-   (CSRF_FAILURE_VIEW) answers the letter page with the person's details and a token, to
-   press Sign once more. Nothing is ever signed without a valid token.
+4. The sign POST (`origin_checked`) goes by the browser's word on where it comes from,
+   in place of the token: `Sec-Fetch-Site` (every current browser sends it) must say
+   same-origin, or, without it, `Origin` must be this site; a cross-site POST is refused.
+   So a visitor without JavaScript signs in one press from the shared page. A client that
+   sends neither header (an old browser, a script) needs the token, as everywhere else.
+5. A refused sign POST (`csrf_failure`, CSRF_FAILURE_VIEW) answers the letter page with the
+   person's details and a token, to press Sign once more; nothing is signed from it.
+
+Why this is safe: a forged cross-site POST is exactly what those headers expose, and a
+browser never lets a page set or drop them; a non-browser client that forges them could sign
+just as well through the form itself, which it can always fetch. Every other POST of the
+site keeps Django's token check.
 """
 
 import logging
+from functools import wraps
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.shortcuts import render
 from django.template.defaulttags import CsrfTokenNode
 from django.urls import Resolver404, resolve, reverse
 from django.utils.cache import patch_cache_control
 from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 
 from letters.selectors import letter_by_slug
 from signatures.defences import started_token
@@ -90,6 +101,41 @@ def csrf_token(request: HttpRequest) -> JsonResponse:
     """A token for a form on a shared page (it sets the CSRF cookie too), and a form
     timestamp of this person's own, since the shared page's is everyone's."""
     return JsonResponse({"token": get_token(request), "started": started_token()})
+
+
+def _trusted_origins(request: HttpRequest) -> set[str]:
+    return {f"{request.scheme}://{request.get_host()}", *settings.CSRF_TRUSTED_ORIGINS}
+
+
+def same_origin_post(request: HttpRequest) -> bool | None:
+    """The browser's word on where a POST comes from: True (this site), False (elsewhere),
+    or None when it says nothing (no Fetch Metadata, no Origin)."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site:
+        return site in ("same-origin", "none")  # "none": typed or bookmarked, no page at all
+    origin = request.headers.get("Origin")
+    if origin and origin != "null":
+        return origin in _trusted_origins(request)
+    return None
+
+
+def origin_checked(view):
+    """CSRF protection for the sign POST by origin rather than by token (module docstring,
+    part 4); without a browser's word on the origin, Django's token check as usual."""
+
+    @csrf_exempt
+    @wraps(view)
+    def checked(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        verdict = same_origin_post(request) if request.method == "POST" else True
+        if verdict is None:
+            refused = CsrfViewMiddleware(lambda r: None).process_view(request, view, args, kwargs)
+            if refused is not None:
+                return refused
+        elif not verdict:
+            return csrf_failure(request, reason="a cross-site POST")
+        return view(request, *args, **kwargs)
+
+    return checked
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -32,8 +32,10 @@ def render_letter(
     count = SimpleLazyObject(lambda: letter_count_json(slug=letter.slug))
 
     def professions():
+        """Most signed first (the statement stays the centre: five show, the rest fold)."""
         totals = count["by_profession"]
-        return [(p, totals.get(p.key, 0)) for p in letter.professions.all()]
+        rows = [(p, totals.get(p.key, 0)) for p in letter.professions.all()]
+        return sorted(rows, key=lambda row: -row[1])
 
     context = {
         "letter": letter,

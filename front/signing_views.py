@@ -22,12 +22,14 @@ from signatures.outbox import signature_links
 from signatures.tokens import Purpose, TokenExpired, TokenInvalid, read_token, token_matches
 
 from . import share
+from .deferred_csrf import origin_checked
 from .forms import ManageForm, SignForm
 from .letter_page import render_letter
 
 log = logging.getLogger(__name__)
 
 
+@origin_checked
 @require_POST
 def sign(request: HttpRequest, slug: str) -> HttpResponse:
     letter = letter_by_slug(slug)
