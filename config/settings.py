@@ -132,6 +132,7 @@ CELERY_IMPORTS = [
     "signatures.outbox",
     "signatures.counting",
     "signatures.signing",
+    "signatures.trust",
     "updates.sending",
 ]
 CELERY_BEAT_SCHEDULER = "config.beat:Scheduler"

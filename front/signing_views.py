@@ -141,6 +141,15 @@ def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     # Safe to repeat: mail scanners open this link too, and only a pending signature changes
     # (the service re-checks under a lock; a repeat skips it).
     version = signature.link_version
+    if (
+        signature.added_by_id
+        and signature.state == Signature.State.PENDING
+        and request.method != "POST"
+    ):
+        # Someone else entered this name: consent is a button the person presses, never a
+        # link a mail scanner opens.
+        context = {"letter": letter, "signature": signature}
+        return render(request, "front/consent.html", context)
     if signature.state == Signature.State.PENDING:
         signature = signing.signature_confirm(signature_id=signature.pk, version=version)
     if signature.details_version != version:

@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django import forms
 from django.conf import settings
 from django.forms import BaseInlineFormSet, inlineformset_factory
@@ -9,8 +11,9 @@ from django_countries import countries
 
 from letters.models import UPDATES_CONSENT_DEFAULT, Letter, Organiser, Profession, Source
 from letters.refs import clean_ref
-from signatures.models import Block, ModerationEntry
+from signatures.models import Block, ModerationEntry, Signature
 from signatures.moderation import BULK_ACTIONS
+from signatures.normalise import canonical_email, clean_text, normalise_email
 from signatures.selectors import QueueState, Review
 
 RTL_LANGUAGES = {"ar", "fa", "he", "ur"}
@@ -309,11 +312,35 @@ class AddOnBehalfForm(forms.Form):
 
     def __init__(self, *args, letter: Letter, **kwargs):
         super().__init__(*args, **kwargs)
+        self.letter = letter
         self.professions = {p.key: p for p in letter.professions.all()}
         self.fields["profession"].choices = [("", _("Choose…"))] + [
             (p.key, p.label()) for p in self.professions.values()
         ]
         self.fields["country"].choices = [("", _("Not given")), *countries]
+
+    def clean_name(self) -> str:
+        name = clean_text(self.cleaned_data["name"])
+        if not name:
+            raise forms.ValidationError(_("Give the person's name."))
+        return name
+
+    def clean_email(self) -> str:
+        email = normalise_email(self.cleaned_data["email"])
+        if Signature.objects.filter(letter=self.letter, email_key=canonical_email(email)).exists():
+            raise forms.ValidationError(
+                _("This address has already signed or been asked: see it in the queue.")
+            )
+        return email
+
+    def clean_link(self) -> str:
+        link = self.cleaned_data.get("link", "")
+        parts = urlsplit(link)
+        if link and (parts.scheme not in ("http", "https") or parts.username or parts.password):
+            raise forms.ValidationError(
+                _("Enter a web address starting with http:// or https://, without a password.")
+            )
+        return link
 
     def cleaned_signing(self) -> dict:
         data = dict(self.cleaned_data)

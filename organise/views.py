@@ -33,6 +33,7 @@ from signatures.moderation import (
     moderation_undo,
     signatures_moderate,
 )
+from signatures.trust import holds_recheck_soon
 
 from . import services
 from .chart import daily_chart
@@ -184,6 +185,8 @@ def letter_settings(request: HttpRequest, slug: str) -> HttpResponse:
             with transaction.atomic():
                 form.save()
                 professions.save()
+                if "protected_names" in form.changed_data:
+                    holds_recheck_soon(letter.pk, letter.protected_names.splitlines())
                 moderation_log(
                     letter=letter,
                     actor=request.user,

@@ -34,7 +34,7 @@ class SignatureQuerySet(models.QuerySet):
     def organisations(self):
         """Counted organisations an organiser verified: the "Organisations" heading."""
         return self.counted().filter(
-            signing_as=Signature.SigningAs.ORGANISATION, organisation_verified=True, held=False
+            signing_as=Signature.SigningAs.ORGANISATION, organisation_verified=True
         )
 
 

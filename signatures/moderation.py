@@ -11,6 +11,7 @@ from letters.models import Letter
 
 from .counting import Standing, schedule_tally_fold, tally_changes
 from .models import ModerationEntry, Signature, TallyChange
+from .trust import holds_recheck_soon, protect
 
 Action = ModerationEntry.Action
 State = Signature.State
@@ -149,6 +150,11 @@ def signatures_moderate(
         undoes=undoes,
     )
     transaction.on_commit(lambda: schedule_tally_fold(letter.pk))
+    if action == Action.VERIFY_NOTABLE and changed:
+        # Their names stay protected, and signatures already using them are held.
+        names = list(Signature.objects.filter(pk__in=changed).values_list("name", flat=True))
+        protect(letter, names)
+        holds_recheck_soon(letter.pk, names)
     return entry
 
 

@@ -69,4 +69,5 @@ def search_key(value: str) -> str:
     function builds the stored column and the query, so both databases agree."""
     decomposed = unicodedata.normalize("NFKD", clean_text(value).casefold())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return unicodedata.normalize("NFC", stripped).translate(_ARABIC_FOLD)
+    # Some characters fold into many ("ﷺ" is 18 letters): the column holds 200.
+    return unicodedata.normalize("NFC", stripped).translate(_ARABIC_FOLD)[:200]

@@ -172,7 +172,8 @@ def _apply_details(signature: Signature, submitted: dict) -> None:
             # The signer changed their name or profession from their own link: the new
             # details count once the email that shows them is confirmed.
             signature.state = Signature.State.PENDING
-            signature.confirmed_at = None
+            if signature.letter.moderation == Letter.Moderation.PRE:
+                signature.approved = False  # a new name on a pre-moderated letter: approve anew
 
 
 def _profession_exists(signature: Signature, profession_id: int) -> bool:
@@ -186,7 +187,6 @@ CLAIM_FIELDS = [
     "organisation_verified",
     "held",
     "review_note",
-    "confirmed_at",
     "name_search",
     "language",
     "updates",

@@ -142,7 +142,8 @@ def signature_withdraw(*, signature_id: int) -> Signature | None:
         with counted_change(signature):
             signature.state = Signature.State.WITHDRAWN
             signature.withdrawn_at = timezone.now()
-            fields = ["state", "withdrawn_at"]
+            fields = ["state", "withdrawn_at", "organisation_verified"]
+            signature.organisation_verified = False
             if signature.notable_verified:
                 verification_clear(signature=signature, why="withdrawn by the signer")
                 fields.append("notable_verified")
@@ -163,8 +164,20 @@ def signature_update_minor(*, signature_id: int, details: dict, updates: bool) -
         if signature is None or signature.state != Signature.State.CONFIRMED:
             return False
         changed = [f for f in MINOR_DETAILS if getattr(signature, f) != details[f]]
-        for field in changed:
-            setattr(signature, field, details[field])
+        with counted_change(signature):
+            for field in changed:
+                setattr(signature, field, details[field])
+            if "link" in changed:
+                # A verified badge vouches for what it is shown beside: check it anew.
+                if signature.organisation_verified:
+                    signature.organisation_verified = False
+                    changed.append("organisation_verified")
+                if signature.notable_verified:
+                    verification_clear(signature=signature, why="link changed by the signer")
+                    changed.append("notable_verified")
+            if changed and signature.letter.moderation == Letter.Moderation.PRE:
+                signature.approved = False  # what an organiser approved has changed
+                changed.append("approved")
         if updates != signature.updates:
             signature.updates, signature.updates_changed_at = updates, timezone.now()
             changed += ["updates", "updates_changed_at"]
@@ -202,8 +215,10 @@ def signature_erase(*, signature_id: int) -> bool:
 def signatures_purge_unconfirmed(*, older_than_days: int) -> int:
     """Delete signatures never confirmed within `older_than_days` (they never counted)."""
     cutoff = timezone.now() - timedelta(days=older_than_days)
+    # Never one that was confirmed once (a signer changing their name waits, pending, for
+    # the new confirmation; their signature must not go).
     deleted, _ = Signature.objects.filter(
-        state=Signature.State.PENDING, signed_at__lt=cutoff
+        state=Signature.State.PENDING, signed_at__lt=cutoff, confirmed_at__isnull=True
     ).delete()
     if deleted:
         log.info("purged %s unconfirmed signatures older than %s days", deleted, older_than_days)

@@ -67,16 +67,20 @@ def test_unconfirmed_signatures_are_purged_after_the_retention_period(letter):
     from ..factories import SignatureFactory
 
     profession = letter.professions.first()
-    old = SignatureFactory(letter=letter, profession=profession, state=Signature.State.PENDING)
+    pending = {"state": Signature.State.PENDING, "confirmed_at": None}
+    old = SignatureFactory(letter=letter, profession=profession, **pending)
     Signature.objects.filter(pk=old.pk).update(signed_at=timezone.now() - timedelta(days=31))
-    SignatureFactory(letter=letter, profession=profession, state=Signature.State.PENDING)
+    SignatureFactory(letter=letter, profession=profession, **pending)
+    # Confirmed long ago, pending again while its signer confirms a new name: it stays.
+    changing = SignatureFactory(letter=letter, profession=profession, state=Signature.State.PENDING)
+    Signature.objects.filter(pk=changing.pk).update(signed_at=timezone.now() - timedelta(days=100))
     confirmed_old = SignatureFactory(letter=letter, profession=profession)
     Signature.objects.filter(pk=confirmed_old.pk).update(
         signed_at=timezone.now() - timedelta(days=90)
     )
     call_command("purge_unconfirmed")
     assert not Signature.objects.filter(pk=old.pk).exists()
-    assert Signature.objects.count() == 2
+    assert Signature.objects.count() == 3 and Signature.objects.filter(pk=changing.pk).exists()
 
 
 def test_privacy_page_is_linked_from_every_page(client, letter):

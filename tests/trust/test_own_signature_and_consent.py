@@ -134,7 +134,11 @@ def test_a_name_added_on_behalf_waits_for_that_persons_confirmation(cast, as_use
     entry = ModerationEntry.objects.get(action="add_on_behalf")
     assert entry.actor == cast["bob"] and entry.detail == "Nadia Okafor"
     client.logout()
-    client.get(links_in(message)["confirm"])
+    confirm = links_in(message)["confirm"]
+    page = client.get(confirm)  # a mail scanner opening the link consents to nothing
+    assert "Yes, add my name" in page.content.decode()
+    assert Signature.objects.get(email="nadia@personal.example").state == Signature.State.PENDING
+    client.post(confirm)  # the person presses the button
     assert "Nadia Okafor" in _listed(client, letter) and count(letter).signatures == 1
 
 
@@ -146,6 +150,13 @@ def test_a_declined_request_lists_nothing_and_counts_nothing(cast, as_user, clie
     client.post(decline)
     assert not Signature.objects.filter(email="nadia@personal.example").exists()
     assert "Nadia Okafor" not in _listed(client, letter) and count(letter).signatures == 0
+
+
+def test_an_address_that_signed_already_is_not_overwritten(cast, as_user, letter, sign, sign_data):
+    sign(letter, {**sign_data, "email": "nadia@personal.example"})
+    response = as_user(cast["bob"]).post(f"/organise/letters/{letter.slug}/add/", ADDED)
+    assert response.status_code == 400 and "already signed" in response.content.decode()
+    assert Signature.objects.get(email="nadia@personal.example").name == "Ada Lovelace"
 
 
 def test_adding_needs_the_fields_and_is_for_organisers_of_the_letter(cast, as_user, letter):
