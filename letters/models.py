@@ -34,6 +34,8 @@ class Letter(models.Model):
     # The sign form's consent to updates, per language code ({"en": "…"}); empty: the
     # interface's default wording (UPDATES_CONSENT_DEFAULT in the reader's language).
     updates_wording = models.JSONField(default=dict, blank=True)
+    # The number of signatures the page shows progress towards (none: no progress bar).
+    goal = models.PositiveIntegerField(_("goal (signatures)"), null=True, blank=True)
     # Names nobody may sign as without an organiser's review, one a line (the verified
     # notables are protected too); and how the organisers verify names, shown publicly.
     protected_names = models.TextField(_("protected names, one a line"), blank=True)

@@ -103,6 +103,7 @@ class LetterSettingsForm(forms.ModelForm):
             "featured",
             "is_open",
             "moderation",
+            "goal",
             "protected_names",
             "verification_note",
         ]

@@ -34,6 +34,13 @@
 
   function show(data) {
     set(tally.querySelector('[data-count="signatures"]'), data.signatures);
+    // The same number at the top of the page, and the goal's progress bar.
+    document.querySelectorAll('[data-count-mirror="signatures"]').forEach(function (element) {
+      set(element, data.signatures);
+    });
+    document.querySelectorAll("progress[data-goal]").forEach(function (bar) {
+      bar.value = Math.min(data.signatures, bar.max);
+    });
     phrase(data.signatures);
     Object.keys(data.by_profession || {}).forEach(function (key) {
       var n = data.by_profession[key];
