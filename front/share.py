@@ -5,7 +5,7 @@ import re
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
-from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
@@ -37,6 +37,7 @@ def card(letter: Letter, language: str) -> dict[str, str]:
         "title": letter.title(language),
         "description": Truncator(text).chars(200),
         "url": letter_url(letter),
-        "image": settings.SITE_URL + static("img/share.png"),
+        "image": settings.SITE_URL
+        + reverse("front:share-image", kwargs={"slug": letter.slug, "language": language}),
         "locale": "ar_AR" if language == "ar" else "en_GB",
     }

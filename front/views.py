@@ -2,7 +2,7 @@
 
 from csp.decorators import csp_replace
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.translation import get_language
@@ -18,6 +18,7 @@ from signatures.selectors import public_signatures, verified_organisations
 from .deferred_csrf import mark_cacheable, share_with_everyone
 from .forms import SignatureFilterForm
 from .letter_page import render_letter
+from .share_image import share_png
 
 
 def _letter_page(request: HttpRequest, letter: Letter) -> HttpResponse:
@@ -64,6 +65,18 @@ def verification(request: HttpRequest, slug: str) -> HttpResponse:
     letter = letter_by_slug(slug)
     note = render_markdown(letter.verification_note) if letter.verification_note else ""
     return render(request, "front/verification.html", {"letter": letter, "note": note})
+
+
+def share_image(request: HttpRequest, slug: str, language: str) -> HttpResponse:
+    """The letter's Open Graph image in one of the interface's languages (front/share_image.py:
+    drawn once per count step, then from the cache)."""
+    letter = letter_by_slug(slug)
+    if language not in dict(settings.LANGUAGES):
+        raise Http404("No such language.")
+    count = letter_count_json(slug=letter.slug)["signatures"]
+    response = HttpResponse(share_png(letter, language, count), content_type="image/png")
+    response["Cache-Control"] = "public, max-age=600, s-maxage=600"
+    return response
 
 
 def favicon(request: HttpRequest) -> HttpResponse:

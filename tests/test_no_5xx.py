@@ -61,6 +61,7 @@ def _routes(resolver=None, prefix="") -> list[str]:
     for route in paths:
         route = route.replace("<slug:slug>", "ai-training").replace("<str:token>", "x" * 20)
         route = route.replace("<str:message_id>", "nope").replace("<int:pk>", "1")
+        route = route.replace("<str:language>", "ar")
         filled.append("/" + route.lstrip("^/").rstrip("$"))
     return sorted(set(filled))
 

@@ -17,6 +17,11 @@ def _phrase(n: int) -> str:
     return ngettext("person has signed", "people have signed", n)
 
 
+def signed_phrase_text(n: int) -> str:
+    """The phrase as plain text (the share image draws it)."""
+    return _phrase(n)
+
+
 @register.simple_tag
 def signed_phrase(count: int) -> str:
     """ "people have signed" after the live count, in the plural form the number needs."""

@@ -29,7 +29,10 @@ def test_pages_forbid_inline_scripts(client, letter):
 def test_letter_page_has_open_graph_and_twitter_cards(client, letter):
     body = client.get(f"/letters/{letter.slug}/").content.decode()
     assert f'<meta property="og:title" content="{letter.title_en}">' in body
-    assert '<meta property="og:image" content="http://testserver/static/img/share.png">' in body
+    assert (
+        f'<meta property="og:image" content="http://testserver/letters/{letter.slug}/share-en.png">'
+        in body
+    )
     assert '<meta name="twitter:card" content="summary_large_image">' in body
     assert 'property="og:description" content="We, the undersigned, object."' in body
 
