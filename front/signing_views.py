@@ -6,6 +6,7 @@ import logging
 from django.core import signing as cookie_signing
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -19,7 +20,15 @@ from signatures.counting import letter_count_json
 from signatures.models import Signature
 from signatures.normalise import canonical_email
 from signatures.outbox import signature_links
-from signatures.tokens import Purpose, TokenExpired, TokenInvalid, read_token, token_matches
+from signatures.tokens import (
+    Purpose,
+    TokenExpired,
+    TokenInvalid,
+    open_text,
+    read_token,
+    seal_text,
+    token_matches,
+)
 
 from . import share
 from .deferred_csrf import origin_checked
@@ -83,16 +92,20 @@ def masked_email(email: str) -> str:
     return f"{local[:1]}{'•' * min(max(len(local) - 1, 2), 6)}@{domain}"
 
 
+RESEND_COOKIE = "resend_to"
+
+
 def _remember_sent_to(request: HttpRequest, response: HttpResponse, email: str) -> None:
+    """The inbox page shows where the email went (masked) and can send it again: the address
+    itself only sealed (AES-GCM), in a cookie of this browser, for an hour."""
     value = cookie_signing.dumps(masked_email(email), salt=SENT_TO_COOKIE)  # ASCII, always
-    response.set_cookie(
-        SENT_TO_COOKIE,
-        value,
-        max_age=3600,
-        secure=request.is_secure(),
-        httponly=True,
-        samesite="Lax",
-    )
+    for name, cookie in (
+        (SENT_TO_COOKIE, value),
+        (RESEND_COOKIE, seal_text(email, purpose=RESEND_COOKIE)),
+    ):
+        response.set_cookie(
+            name, cookie, max_age=3600, secure=request.is_secure(), httponly=True, samesite="Lax"
+        )
 
 
 def _sent_to(request: HttpRequest) -> str | None:
@@ -104,8 +117,33 @@ def _sent_to(request: HttpRequest) -> str | None:
 
 
 def signed(request: HttpRequest, slug: str) -> HttpResponse:
-    context = {"letter": letter_by_slug(slug), "sent_to": _sent_to(request)}
+    context = {
+        "letter": letter_by_slug(slug),
+        "sent_to": _sent_to(request),
+        "can_resend": RESEND_COOKIE in request.COOKIES,
+        "resent": request.GET.get("resent") == "1",
+    }
     return render(request, "front/check_inbox.html", context)
+
+
+@require_POST
+def resend(request: HttpRequest, slug: str) -> HttpResponse:
+    """ "Send it again" on the inbox page: the same email, within the per-address limit."""
+    letter = letter_by_slug(slug)
+    try:
+        email = open_text(
+            request.COOKIES.get(RESEND_COOKIE, ""), purpose=RESEND_COOKIE, max_age=3600
+        )
+    except TokenInvalid:
+        return _see_other("front:signed", slug=letter.slug)
+    if defences.sign_throttled(
+        letter=letter, ip=client_ip(request), email_key=canonical_email(email)
+    ):
+        return _throttled(request, letter)
+    signing.signature_resend(letter=letter, email=email)
+    response = redirect(reverse("front:signed", kwargs={"slug": letter.slug}) + "?resent=1")
+    response.status_code = 303
+    return response
 
 
 def _signature_from_link(request, letter: Letter, token: str, purpose: Purpose):

@@ -15,6 +15,7 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("letters/<slug:slug>/sign/", signing_views.sign, name="sign"),
     path("letters/<slug:slug>/signed/", signing_views.signed, name="signed"),
+    path("letters/<slug:slug>/signed/resend/", signing_views.resend, name="resend"),
     path("letters/<slug:slug>/confirm/<str:token>/", signing_views.confirm, name="confirm"),
     path("letters/<slug:slug>/withdraw/<str:token>/", signing_views.withdraw, name="withdraw"),
     path("letters/<slug:slug>/erase/<str:token>/", signing_views.erase, name="erase"),

@@ -112,6 +112,17 @@ def signature_sign(
     email_request_on_commit()
 
 
+def signature_resend(*, letter: Letter, email: str) -> None:
+    """Send a pending signature's confirmation email again (the same details and link); a
+    signature that is not pending gets nothing. Capped like every email to a signature
+    (SIGNATURE_MAX_EMAILS) and rate-limited by the caller like a signing."""
+    updated = Signature.objects.filter(
+        letter=letter, email_key=canonical_email(email), state=Signature.State.PENDING
+    ).update(email_requested_at=timezone.now())
+    if updated:
+        email_request_on_commit()
+
+
 def signature_confirm(*, signature_id: int, version: int) -> Signature | None:
     """Confirm a pending signature with the details of `version`, the ones its email showed.
     If a later signing changed them, nothing is confirmed (the signer has a newer email).

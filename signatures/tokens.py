@@ -101,5 +101,22 @@ def read_token(token: str, *, purpose: Purpose) -> tuple[int, int, str]:
     return signature_id, version, str(fingerprint)
 
 
+def seal_text(value: str, *, purpose: str) -> str:
+    """Any short text sealed the same way (a cookie that must not show an address)."""
+    payload = json.dumps([value, int(time.time())], separators=(",", ":")).encode()
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = AESGCM(_key(settings.SECRET_KEY)).encrypt(nonce, payload, purpose.encode())
+    return base64.urlsafe_b64encode(nonce + sealed).decode().rstrip("=")
+
+
+def open_text(token: str, *, purpose: str, max_age: float) -> str:
+    value = _open(token, purpose)
+    if not (isinstance(value, list) and len(value) == 2 and isinstance(value[1], int)):
+        raise TokenInvalid
+    if time.time() - value[1] > max_age:
+        raise TokenExpired
+    return str(value[0])
+
+
 def token_matches(fingerprint: str, email_key: str) -> bool:
     return hmac.compare_digest(fingerprint, _fingerprint(email_key))

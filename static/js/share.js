@@ -11,3 +11,16 @@
     });
   });
 })();
+
+// The phone's own share sheet (Web Share API) where there is one; the links stay as well.
+(function () {
+  "use strict";
+  var button = document.querySelector("[data-native-share]");
+  if (!button || !navigator.share) return;
+  button.hidden = false;
+  button.addEventListener("click", function () {
+    navigator.share({ title: button.dataset.title, url: button.dataset.url }).catch(function () {
+      /* dismissed: nothing to do */
+    });
+  });
+})();

@@ -38,3 +38,33 @@ def test_the_confirmed_page_shows_the_count_and_how_to_share(
     assert 'data-count="signatures"' in page and "data-count-url" in page
     assert "have signed" in page
     assert "Share the letter" in page and "bsky.app" in page
+
+
+def test_the_inbox_page_sends_the_email_again_within_the_limit(
+    client, letter, sign, sign_data, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from signatures.models import Signature
+
+    sign(letter, sign_data)
+    assert len(mail.outbox) == 1
+    page = client.get(f"/letters/{letter.slug}/signed/").content.decode()
+    assert "Send the email again" in page and "ada@example.org" not in page
+    assert "ada@example.org" not in "".join(c.value for c in client.cookies.values())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/letters/{letter.slug}/signed/resend/")
+    assert response.status_code == 303 and response["Location"].endswith("?resent=1")
+    assert len(mail.outbox) == 2 and mail.outbox[1].subject == mail.outbox[0].subject
+    assert "We have sent it again" in client.get(response["Location"]).content.decode()
+    Signature.objects.update(state=Signature.State.CONFIRMED)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/letters/{letter.slug}/signed/resend/")
+    assert len(mail.outbox) == 2  # confirmed: nothing more to send
+
+
+def test_resending_without_the_cookie_sends_nothing(client, letter):
+    from django.core import mail
+
+    response = client.post(f"/letters/{letter.slug}/signed/resend/")
+    assert response.status_code == 303 and mail.outbox == []
