@@ -4,6 +4,7 @@ have their own outbox in signatures/outbox.py)."""
 
 import smtplib
 
+import css_inline
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -18,7 +19,8 @@ def render_email(name: str, *, to: str, context: dict, language: str = "en") -> 
     with translation.override(language):
         subject = render_to_string(f"emails/{name}-subject.txt", context)
         text = render_to_string(f"emails/{name}-body.txt", context)
-        html = render_to_string(f"emails/{name}-body.html", context)
+        # Mail clients drop <style> blocks: css-inline writes the CSS into style attributes.
+        html = css_inline.inline(render_to_string(f"emails/{name}-body.html", context))
     return {
         "subject": " ".join(subject.split()),
         "body": text,
