@@ -52,6 +52,7 @@ def render_letter(
         "letter_url": share.letter_url(letter),
         "csrf_retry": csrf_retry,
         "updates": SimpleLazyObject(lambda: _updates_shown(letter, language)),
+        "contact_href": _contact_href(letter.contact),
     }
     response = render(request, "front/letter.html", context, status=status)
     patch_cache_control(response, private=True)
@@ -72,3 +73,11 @@ def _updates_shown(letter: Letter, language: str) -> list[dict]:
             }
         )
     return shown
+
+
+def _contact_href(contact: str) -> str:
+    """An email address becomes a mailto: link; a web address stays (the settings form only
+    accepts those two)."""
+    if contact and not contact.lower().startswith(("http://", "https://")):
+        return f"mailto:{contact}"
+    return contact

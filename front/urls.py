@@ -11,6 +11,7 @@ urlpatterns = [
     path("letters/<slug:slug>/embed/", views.embed, name="embed"),
     path("letters/<slug:slug>/verification/", views.verification, name="verification"),
     path("letters/<slug:slug>/share-<str:language>.png", views.share_image, name="share-image"),
+    path("letters/<slug:slug>/header-image/", views.header_image, name="header-image"),
     path("privacy/", views.privacy, name="privacy"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("letters/<slug:slug>/sign/", signing_views.sign, name="sign"),

@@ -79,6 +79,18 @@ def share_image(request: HttpRequest, slug: str, language: str) -> HttpResponse:
     return response
 
 
+def header_image(request: HttpRequest, slug: str) -> HttpResponse:
+    """The letter's header image, re-encoded at upload (letters/images.py). Its URL carries
+    the letter's version, so it may be cached for long."""
+    letter = letter_by_slug(slug)
+    if not letter.header_image:
+        raise Http404("No header image.")
+    response = HttpResponse(bytes(letter.header_image), content_type=letter.header_image_type)
+    response["Cache-Control"] = "public, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 def favicon(request: HttpRequest) -> HttpResponse:
     """Browsers and feed readers ask for /favicon.ico whatever the page's <link> says."""
     return redirect(static("img/favicon.svg"), permanent=True)

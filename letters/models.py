@@ -34,6 +34,16 @@ class Letter(models.Model):
     # The sign form's consent to updates, per language code ({"en": "…"}); empty: the
     # interface's default wording (UPDATES_CONSENT_DEFAULT in the reader's language).
     updates_wording = models.JSONField(default=dict, blank=True)
+    # Who stands behind the letter, shown under its title.
+    organiser_name = models.CharField(_("organised by (public name)"), max_length=200, blank=True)
+    contact = models.CharField(
+        _("contact (an email address or a web address)"), max_length=300, blank=True
+    )
+    published_on = models.DateField(_("published on"), null=True, blank=True)
+    # An optional header image or logo, re-encoded on upload (letters/images.py) and kept in
+    # the database, so every deployment serves it the same way (no media storage to set up).
+    header_image = models.BinaryField(null=True, blank=True, editable=False)
+    header_image_type = models.CharField(max_length=20, blank=True, editable=False)
     # The number of signatures the page shows progress towards (none: no progress bar).
     goal = models.PositiveIntegerField(_("goal (signatures)"), null=True, blank=True)
     # Names nobody may sign as without an organiser's review, one a line (the verified

@@ -9,6 +9,7 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from letters.images import reencode
 from letters.models import UPDATES_CONSENT_DEFAULT, Letter, Organiser, Profession, Source
 from letters.refs import clean_ref
 from signatures.models import Block, ModerationEntry, Signature
@@ -103,6 +104,9 @@ class LetterSettingsForm(forms.ModelForm):
             "featured",
             "is_open",
             "moderation",
+            "organiser_name",
+            "contact",
+            "published_on",
             "goal",
             "protected_names",
             "verification_note",
@@ -112,6 +116,7 @@ class LetterSettingsForm(forms.ModelForm):
             "body_ar": forms.Textarea(attrs={"rows": 14, "dir": "rtl", "lang": "ar"}),
             "title_ar": forms.TextInput(attrs={"dir": "rtl", "lang": "ar"}),
             "protected_names": forms.Textarea(attrs={"rows": 5}),
+            "published_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "verification_note": forms.Textarea(attrs={"rows": 5}),
         }
         help_texts = {
@@ -141,13 +146,40 @@ class LetterSettingsForm(forms.ModelForm):
         widget=forms.TextInput(attrs={"dir": "rtl", "lang": "ar"}),
     )
 
+    header_image = forms.FileField(
+        label=_("Header image or logo (PNG, JPEG, WebP; at most 5 MB)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "image/*"}),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for language in ("en", "ar"):
             wording = (self.instance.updates_wording or {}).get(language, "")
             self.fields[f"updates_wording_{language}"].initial = wording
+        self.fields["header_image"].initial = bool(self.instance.header_image)
+
+    def clean_contact(self) -> str:
+        contact = self.cleaned_data.get("contact", "").strip()
+        if contact and not (
+            contact.lower().startswith(("http://", "https://"))
+            or ("@" in contact and " " not in contact)
+        ):
+            raise forms.ValidationError(_("Give an email address or a web address (https://…)."))
+        return contact
+
+    def clean_header_image(self):
+        upload = self.cleaned_data.get("header_image")
+        if upload is False:  # "clear" ticked
+            return False
+        return reencode(upload) if upload else None
 
     def save(self, commit: bool = True) -> Letter:
+        image = self.cleaned_data.get("header_image")
+        if image is False:
+            self.instance.header_image, self.instance.header_image_type = None, ""
+        elif image:
+            self.instance.header_image, self.instance.header_image_type = image
         self.instance.updates_wording = {
             language: self.cleaned_data[f"updates_wording_{language}"].strip()
             for language in ("en", "ar")

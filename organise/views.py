@@ -178,7 +178,7 @@ def audit(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def letter_settings(request: HttpRequest, slug: str) -> HttpResponse:
     letter = organised_letter(request.user, slug, owner=True)
-    form = LetterSettingsForm(request.POST or None, instance=letter)
+    form = LetterSettingsForm(request.POST or None, request.FILES or None, instance=letter)
     professions = ProfessionFormSet(request.POST or None, instance=letter)
     if request.method == "POST" and form.is_valid() and professions.is_valid():
         try:

@@ -1,0 +1,90 @@
+"""Who stands behind a letter: the organisers' public name, when it was published, how to
+reach them, and an optional header image, re-encoded on upload."""
+
+import io
+
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+pytestmark = pytest.mark.django_db
+
+
+def _settings(letter, **extra) -> dict:
+    return {
+        "title_en": letter.title_en,
+        "title_ar": letter.title_ar,
+        "body_en": letter.body_en,
+        "body_ar": letter.body_ar,
+        "moderation": letter.moderation,
+        "is_open": "on",
+        "professions-TOTAL_FORMS": "0",
+        "professions-INITIAL_FORMS": "0",
+        **extra,
+    }
+
+
+def _png(size=(3000, 1000), mode="RGB") -> SimpleUploadedFile:
+    output = io.BytesIO()
+    Image.new(mode, size, "#8a2c0d").save(output, format="PNG")
+    return SimpleUploadedFile("header.png", output.getvalue(), content_type="image/png")
+
+
+def test_the_page_says_who_organised_it_when_and_how_to_reach_them(cast, as_user, client):
+    letter = cast["letter"]
+    response = as_user(cast["alice"]).post(
+        f"/organise/letters/{letter.slug}/settings/",
+        _settings(
+            letter,
+            organiser_name="Creators' Coalition",
+            contact="press@coalition.example",
+            published_on="2026-10-22",
+        ),
+    )
+    assert response.status_code == 302
+    client.logout()
+    cache.clear()
+    page = client.get(f"/letters/{letter.slug}/").content.decode()
+    assert "Published 22 Oct 2026" in page or "Published Oct. 22, 2026" in page
+    assert "organised by Creators&#x27; Coalition" in page
+    assert 'href="mailto:press@coalition.example"' in page
+
+
+def test_a_contact_must_be_an_address_or_a_link(cast, as_user):
+    letter = cast["letter"]
+    response = as_user(cast["alice"]).post(
+        f"/organise/letters/{letter.slug}/settings/", _settings(letter, contact="call us")
+    )
+    assert response.status_code == 400
+
+
+def test_a_header_image_is_reencoded_shrunk_and_served(cast, as_user, client):
+    letter = cast["letter"]
+    alice = as_user(cast["alice"])
+    response = alice.post(
+        f"/organise/letters/{letter.slug}/settings/", _settings(letter, header_image=_png())
+    )
+    assert response.status_code == 302
+    cache.clear()
+    page = client.get(f"/letters/{letter.slug}/").content.decode()
+    assert f"/letters/{letter.slug}/header-image/?v=" in page
+    served = client.get(f"/letters/{letter.slug}/header-image/")
+    assert served["Content-Type"] == "image/jpeg" and "public" in served["Cache-Control"]
+    assert Image.open(io.BytesIO(served.content)).size == (1600, 533)  # at most 1,600 wide
+
+
+@pytest.mark.parametrize(
+    "upload",
+    [
+        SimpleUploadedFile("x.svg", b"<svg onload='alert(1)'/>", content_type="image/svg+xml"),
+        SimpleUploadedFile("x.png", b"not an image", content_type="image/png"),
+    ],
+)
+def test_what_is_not_an_image_is_refused(cast, as_user, client, upload):
+    letter = cast["letter"]
+    response = as_user(cast["alice"]).post(
+        f"/organise/letters/{letter.slug}/settings/", _settings(letter, header_image=upload)
+    )
+    assert response.status_code == 400
+    assert client.get(f"/letters/{letter.slug}/header-image/").status_code == 404
