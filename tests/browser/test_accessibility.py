@@ -5,6 +5,10 @@ import json
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
+
+from signatures.models import Signature
+from signatures.tokens import Purpose, make_token
 
 from ..conftest import need
 from .conftest import ARTIFACTS
@@ -19,6 +23,10 @@ PAGES = {
     "letter-errors": None,  # the letter page after a failed submission
     "embed": "/letters/ai-training/embed/",
     "privacy": "/privacy/",
+    "verification": "/letters/ai-training/verification/",
+    "organisations": "/letters/ai-training/signatures/?kind=organisations",
+    "manage": "manage",  # a signer's own pages, opened from their links (below)
+    "unsubscribe": "unsubscribe",
 }
 
 
@@ -36,7 +44,9 @@ def test_no_serious_accessibility_violations(browser, site, axe_source, screensh
         locale=language, extra_http_headers={"Accept-Language": language}, bypass_csp=True
     )
     page = context.new_page()
-    if PAGES[name]:
+    if PAGES[name] in ("manage", "unsubscribe"):
+        page.goto(site + _signer_link(PAGES[name]))
+    elif PAGES[name]:
         page.goto(site + PAGES[name])
     else:
         page.goto(site + "/letters/ai-training/")
@@ -55,3 +65,11 @@ def test_no_serious_accessibility_violations(browser, site, axe_source, screensh
     (ARTIFACTS / f"axe-{name}-{language}.json").write_text(json.dumps(summary, indent=1))
     context.close()
     assert not serious, serious
+
+
+def _signer_link(purpose: str) -> str:
+    signature = Signature.objects.filter(letter__slug="ai-training").first()
+    token = make_token(
+        signature_id=signature.pk, email_key=signature.email_key, purpose=Purpose(purpose)
+    )
+    return reverse(f"front:{purpose}", kwargs={"slug": "ai-training", "token": token})
