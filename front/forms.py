@@ -67,8 +67,13 @@ class SignForm(forms.Form):
         max_length=120,
         required=False,
         help_text=_("For example “Novelist” or “Principal cellist, City Orchestra”."),
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
     )
-    country = CountryField(label=_("Country"), required=False)
+    country = CountryField(
+        label=_("Country"),
+        required=False,
+        widget=forms.Select(attrs={"autocomplete": "country"}),
+    )
     link = forms.URLField(
         label=_("Link to your work"),
         max_length=500,

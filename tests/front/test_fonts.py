@@ -28,3 +28,19 @@ def test_pages_load_the_self_hosted_faces_and_preload_the_one_they_need(client, 
     assert 'rel="preload" href="/static/fonts/source-serif-4-latin-400-normal.woff2"' in english
     assert 'rel="preload" href="/static/fonts/noto-naskh-arabic-arabic-400-normal.woff2"' in arabic
     assert "fonts.googleapis" not in english + arabic
+
+
+@pytest.mark.django_db
+def test_the_sign_form_tells_browsers_what_to_fill_in(client, letter):
+    page = client.get(f"/letters/{letter.slug}/").content.decode()
+    for name, hint in [
+        ("name", "name"),
+        ("email", "email"),
+        ("role", "organization-title"),
+        ("country", "country"),
+        ("link", "url"),
+        ("organisation", "organization"),
+    ]:
+        tag = page[page.index(f'name="{name}"') - 200 : page.index(f'name="{name}"') + 200]
+        assert f'autocomplete="{hint}"' in tag, name
+    assert '<link rel="apple-touch-icon"' in page
