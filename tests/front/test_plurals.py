@@ -2,6 +2,9 @@
 
 import pytest
 
+from django.utils import translation
+
+from front.templatetags.tally import signed_phrase_text
 from signatures.counting import tally_recount
 
 from ..factories import SignatureFactory
@@ -44,3 +47,19 @@ def test_the_site_has_an_icon(client, letter):
     body = client.get(f"/letters/{letter.slug}/").content.decode()
     assert 'rel="icon"' in body
     assert client.get("/favicon.ico").status_code == 301
+
+
+@pytest.mark.parametrize(
+    ("n", "phrase"),
+    [
+        (0, "شخص وقّعوا"),  # zero
+        (1, "شخص وقّع"),  # one
+        (2, "شخصان وقّعا"),  # two
+        (3, "أشخاص وقّعوا"),  # few: 3–10
+        (11, "شخصًا وقّعوا"),  # many: 11–99
+        (100, "شخص وقّعوا"),  # other: 100, 1,000 …
+    ],
+)
+def test_each_arabic_plural_form_is_used_for_its_numbers(n, phrase):
+    with translation.override("ar"):
+        assert signed_phrase_text(n) == phrase
