@@ -20,6 +20,7 @@ from signatures.counting import letter_count_json
 from signatures.models import Signature
 from signatures.normalise import canonical_email
 from signatures.outbox import signature_links
+from signatures.selectors import place_in_count
 from signatures.tokens import (
     Purpose,
     TokenExpired,
@@ -195,11 +196,13 @@ def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         # whether or not the newer ones have been confirmed since.
         context = {"letter": letter}
         return render(request, "front/confirm_superseded.html", context, status=409)
+    count = letter_count_json(slug=letter.slug)
     context = {
         "letter": letter,
         "signature": signature,
         # The moment people most want to share: the count, and the letter's share links.
-        "count": letter_count_json(slug=letter.slug),
+        "count": count,
+        "place": place_in_count(signature=signature, total=count["signatures"]) if count else None,
         "letter_url": share.letter_url(letter),
         "share_links": share.share_links(letter, get_language()),
     }

@@ -34,6 +34,25 @@ def notable_signers(*, letter: Letter, limit: int = 24) -> list[Signature]:
     )
 
 
+PLACE_UP_TO = 10_000
+
+
+def place_in_count(*, signature: Signature, total: int) -> int | None:
+    """Which signer this one is, in the order of confirmation: counted only while the letter
+    is small enough for the count of rows to be cheap (None beyond PLACE_UP_TO)."""
+    if total > PLACE_UP_TO or not signature.counts or signature.confirmed_at is None:
+        return None
+    return (
+        Signature.objects.counted()
+        .filter(letter_id=signature.letter_id)
+        .filter(
+            Q(confirmed_at__lt=signature.confirmed_at)
+            | Q(confirmed_at=signature.confirmed_at, pk__lte=signature.pk)
+        )
+        .count()
+    )
+
+
 def verified_organisations(*, letter: Letter, limit: int = 200) -> list[Signature]:
     """Organisations an organiser verified, by name: the letter page's "Organisations"."""
     return list(

@@ -68,3 +68,15 @@ def test_resending_without_the_cookie_sends_nothing(client, letter):
 
     response = client.post(f"/letters/{letter.slug}/signed/resend/")
     assert response.status_code == 303 and mail.outbox == []
+
+
+def test_the_confirmed_page_says_which_signer_they_are(client, letter, sign, sign_data):
+    from django.core import mail
+
+    from ..conftest import links_in
+
+    sign(letter, {**sign_data, "email": "first@example.org"})
+    client.get(links_in(mail.outbox[-1])["confirm"])
+    sign(letter, {**sign_data, "email": "second@example.org"})
+    page = client.get(links_in(mail.outbox[-1])["confirm"]).content.decode()
+    assert "You are signer number 2." in page

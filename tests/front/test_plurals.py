@@ -1,7 +1,6 @@
 """Numbers are phrased in the form each number needs: Arabic has six plural forms."""
 
 import pytest
-
 from django.utils import translation
 
 from front.templatetags.tally import signed_phrase_text
