@@ -40,14 +40,39 @@ def count_step(count: int) -> int:
     return count // scale * scale
 
 
-def _font(size: int, *, arabic: bool, bold: bool = True) -> ImageFont.FreeTypeFont:
+# What the site's subset faces cover (their unicode-range, in short); text with anything
+# else is drawn in a face that covers most scripts, when the machine has one.
+_LATIN = [(0x0000, 0x00FF), (0x2000, 0x206F), (0x20AC, 0x20AC), (0x2122, 0x2122)]
+_ARABIC = [
+    (0x0020, 0x0040),
+    (0x0600, 0x06FF),
+    (0x0750, 0x077F),
+    (0x200C, 0x200F),
+    (0x2000, 0x206F),
+    (0xFB50, 0xFDFF),
+    (0xFE70, 0xFEFC),
+]
+_WIDE_FACES = [
+    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
+    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+]
+
+
+def _covered(text: str, ranges) -> bool:
+    return all(any(lo <= ord(ch) <= hi for lo, hi in ranges) for ch in text)
+
+
+def _font(size: int, *, arabic: bool, bold: bool = True, text: str = "") -> ImageFont.FreeTypeFont:
     weight = 700 if bold else 400
     name = (
         f"noto-naskh-arabic-arabic-{weight}-normal.woff2"
         if arabic
         else f"source-serif-4-latin-{weight}-normal.woff2"
     )
-    return ImageFont.truetype(str(FONTS / name), size, layout_engine=ImageFont.Layout.RAQM)
+    path = FONTS / name
+    if text and not _covered(text, _ARABIC if arabic else _LATIN):
+        path = next((face for face in _WIDE_FACES if face.exists()), path)
+    return ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.RAQM)
 
 
 def _lines(text: str, font, width: int, direction: str) -> list[str]:
@@ -74,11 +99,11 @@ def draw_card(*, title: str, number: str, phrase: str, language: str, site: str)
         return WIDTH - MARGIN - x_width if rtl else MARGIN
 
     size = 68
-    title_font = _font(size, arabic=rtl)
+    title_font = _font(size, arabic=rtl, text=title)
     lines = _lines(title, title_font, text_width, direction)
     while len(lines) > 3 and size > 40:  # a long title: smaller, at most three lines
         size -= 6
-        title_font = _font(size, arabic=rtl)
+        title_font = _font(size, arabic=rtl, text=title)
         lines = _lines(title, title_font, text_width, direction)
     y = 80
     for line in lines[:3]:
@@ -88,7 +113,7 @@ def draw_card(*, title: str, number: str, phrase: str, language: str, site: str)
 
     # The count: its digits in the Latin face (the Arabic subset has none), the phrase after.
     number_font = _font(96, arabic=False)
-    phrase_font = _font(40, arabic=rtl, bold=False)
+    phrase_font = _font(40, arabic=rtl, bold=False, text=phrase)
     number_width = number_font.getlength(number)
     phrase_width = phrase_font.getlength(phrase, direction=direction)
     baseline = HEIGHT - 250
@@ -100,7 +125,7 @@ def draw_card(*, title: str, number: str, phrase: str, language: str, site: str)
         x = MARGIN + number_width + 24
     draw.text((x, baseline + 44), phrase, font=phrase_font, fill=MUTED, direction=direction)
 
-    site_font = _font(28, arabic=False, bold=False)
+    site_font = _font(28, arabic=False, bold=False, text=site)
     draw.line((MARGIN, HEIGHT - 92, WIDTH - MARGIN, HEIGHT - 92), fill="#dcd8cf", width=2)
     draw.text((place(site_font.getlength(site)), HEIGHT - 70), site, font=site_font, fill=MUTED)
     output = io.BytesIO()

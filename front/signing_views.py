@@ -66,7 +66,7 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
     )
     # The same answer whether or not this address had signed before (no enumeration).
     response = _see_other("front:signed", slug=letter.slug)
-    _remember_sent_to(request, response, email)
+    _remember_sent_to(request, response, email, letter.pk)
     return response
 
 
@@ -96,13 +96,15 @@ def masked_email(email: str) -> str:
 RESEND_COOKIE = "resend_to"
 
 
-def _remember_sent_to(request: HttpRequest, response: HttpResponse, email: str) -> None:
+def _remember_sent_to(
+    request: HttpRequest, response: HttpResponse, email: str, letter_id: int
+) -> None:
     """The inbox page shows where the email went (masked) and can send it again: the address
     itself only sealed (AES-GCM), in a cookie of this browser, for an hour."""
     value = cookie_signing.dumps(masked_email(email), salt=SENT_TO_COOKIE)  # ASCII, always
     for name, cookie in (
         (SENT_TO_COOKIE, value),
-        (RESEND_COOKIE, seal_text(email, purpose=RESEND_COOKIE)),
+        (RESEND_COOKIE, seal_text(f"{letter_id}:{email}", purpose=RESEND_COOKIE)),
     ):
         response.set_cookie(
             name, cookie, max_age=3600, secure=request.is_secure(), httponly=True, samesite="Lax"
@@ -132,16 +134,29 @@ def resend(request: HttpRequest, slug: str) -> HttpResponse:
     """ "Send it again" on the inbox page: the same email, within the per-address limit."""
     letter = letter_by_slug(slug)
     try:
-        email = open_text(
+        sealed = open_text(
             request.COOKIES.get(RESEND_COOKIE, ""), purpose=RESEND_COOKIE, max_age=3600
         )
     except TokenInvalid:
         return _see_other("front:signed", slug=letter.slug)
+    letter_id, _colon, email = sealed.partition(":")
+    ip = client_ip(request)
+    if (
+        letter_id != str(letter.pk)
+        or not letter.is_open
+        or defences.blocked_reason(letter=letter, email=email, ip=ip)
+    ):
+        # Nothing to send; answered as if sent, as a blocked signing is (bots learn nothing).
+        return _resent(letter)
     if defences.sign_throttled(
         letter=letter, ip=client_ip(request), email_key=canonical_email(email)
     ):
         return _throttled(request, letter)
     signing.signature_resend(letter=letter, email=email)
+    return _resent(letter)
+
+
+def _resent(letter: Letter) -> HttpResponse:
     response = redirect(reverse("front:signed", kwargs={"slug": letter.slug}) + "?resent=1")
     response.status_code = 303
     return response

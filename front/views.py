@@ -73,6 +73,8 @@ def share_image(request: HttpRequest, slug: str, language: str) -> HttpResponse:
     letter = letter_by_slug(slug)
     if language not in dict(settings.LANGUAGES):
         raise Http404("No such language.")
+    if language not in letter.languages():
+        language = letter.languages()[0]  # the letter has no text in it: its first language
     count = letter_count_json(slug=letter.slug)["signatures"]
     response = HttpResponse(share_png(letter, language, count), content_type="image/png")
     response["Cache-Control"] = "public, max-age=600, s-maxage=600"

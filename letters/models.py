@@ -18,6 +18,12 @@ def _pick(obj, field: str, language: str | None) -> str:
     return value or getattr(obj, f"{field}_en")
 
 
+class LetterManager(models.Manager):
+    def get_queryset(self):
+        # The header image's bytes are read only by the view that serves them.
+        return super().get_queryset().defer("header_image")
+
+
 class Letter(models.Model):
     class Moderation(models.TextChoices):
         POST = "post", _("Post-moderation: signatures count once confirmed")
@@ -52,6 +58,8 @@ class Letter(models.Model):
     verification_note = models.TextField(_("how you verify names (public)"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = LetterManager()
 
     class Meta:
         ordering = ["-featured", "-created_at"]

@@ -2,6 +2,7 @@ from urllib.parse import urlsplit
 
 from django import forms
 from django.conf import settings
+from django.core.validators import URLValidator, validate_email
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 from django.utils.text import slugify
@@ -161,11 +162,19 @@ class LetterSettingsForm(forms.ModelForm):
 
     def clean_contact(self) -> str:
         contact = self.cleaned_data.get("contact", "").strip()
-        if contact and not (
-            contact.lower().startswith(("http://", "https://"))
-            or ("@" in contact and " " not in contact)
-        ):
-            raise forms.ValidationError(_("Give an email address or a web address (https://…)."))
+        if contact.lower().startswith("mailto:"):
+            contact = contact[len("mailto:") :]
+        if not contact:
+            return ""
+        try:
+            if contact.lower().startswith(("http://", "https://")):
+                URLValidator(schemes=["http", "https"])(contact)
+            else:
+                validate_email(contact)
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(
+                _("Give an email address or a web address (https://…).")
+            ) from exc
         return contact
 
     def clean_header_image(self):

@@ -80,3 +80,28 @@ def test_the_confirmed_page_says_which_signer_they_are(client, letter, sign, sig
     sign(letter, {**sign_data, "email": "second@example.org"})
     page = client.get(links_in(mail.outbox[-1])["confirm"]).content.decode()
     assert "You are signer number 2." in page
+
+
+@pytest.mark.parametrize("obstacle", ["blocked", "closed", "other letter"])
+def test_resending_respects_blocks_closed_letters_and_the_letter_signed(
+    client, letter, sign, sign_data, obstacle, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    from signatures.models import Block
+
+    from ..factories import LetterFactory
+
+    sign(letter, sign_data)
+    target = letter
+    if obstacle == "blocked":
+        Block.objects.create(letter=letter, kind="domain", value="example.org")
+    elif obstacle == "closed":
+        letter.is_open = False
+        letter.save()
+    else:
+        target = LetterFactory(slug="another-letter")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/letters/{target.slug}/signed/resend/")
+    assert response.status_code == 303
+    assert len(mail.outbox) == 1  # only the first email

@@ -61,3 +61,11 @@ def test_an_arabic_title_is_drawn_right_to_left(letter):
 
 def test_an_unknown_language_is_a_404(client, letter):
     assert client.get(f"/letters/{letter.slug}/share-xx.png").status_code == 404
+
+
+def test_a_letter_without_arabic_text_shares_its_own_language(client, letter):
+    letter.title_ar = ""
+    letter.body_ar = ""
+    letter.save()
+    english = client.get(f"/letters/{letter.slug}/share-en.png").content
+    assert client.get(f"/letters/{letter.slug}/share-ar.png").content == english

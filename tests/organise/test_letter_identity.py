@@ -88,3 +88,50 @@ def test_what_is_not_an_image_is_refused(cast, as_user, client, upload):
     )
     assert response.status_code == 400
     assert client.get(f"/letters/{letter.slug}/header-image/").status_code == 404
+
+
+def test_a_decompression_bomb_is_refused_before_it_is_decoded(cast, as_user):
+    letter = cast["letter"]
+    output = io.BytesIO()
+    Image.new("1", (7000, 6000)).save(output, format="PNG")  # 42 megapixels, a few KB
+    bomb = SimpleUploadedFile("bomb.png", output.getvalue(), content_type="image/png")
+    response = as_user(cast["alice"]).post(
+        f"/organise/letters/{letter.slug}/settings/", _settings(letter, header_image=bomb)
+    )
+    assert response.status_code == 400 and "40 megapixels" in response.content.decode()
+
+
+def test_a_phone_photo_is_turned_the_way_the_camera_meant(cast, as_user, client):
+    letter = cast["letter"]
+    output = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to view"
+    Image.new("RGB", (400, 200), "#336699").save(output, format="JPEG", exif=exif)
+    photo = SimpleUploadedFile("photo.jpg", output.getvalue(), content_type="image/jpeg")
+    as_user(cast["alice"]).post(
+        f"/organise/letters/{letter.slug}/settings/", _settings(letter, header_image=photo)
+    )
+    served = client.get(f"/letters/{letter.slug}/header-image/")
+    assert Image.open(io.BytesIO(served.content)).size == (200, 400)
+
+
+@pytest.mark.parametrize(
+    ("contact", "ok"),
+    [
+        ("press@coalition.example", True),
+        ("mailto:press@coalition.example", True),
+        ("https://coalition.example/contact", True),
+        ("javascript:alert(1)//@x", False),
+        ("a@b.c?subject=x&bcc=spy@evil.example", False),
+        ("ftp://coalition.example", False),
+    ],
+)
+def test_the_contact_is_an_address_or_a_web_link(cast, as_user, contact, ok):
+    letter = cast["letter"]
+    response = as_user(cast["alice"]).post(
+        f"/organise/letters/{letter.slug}/settings/", _settings(letter, contact=contact)
+    )
+    assert response.status_code == (302 if ok else 400)
+    if ok:
+        letter.refresh_from_db()
+        assert not letter.contact.startswith("mailto:")
