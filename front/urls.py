@@ -1,11 +1,15 @@
+from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from . import api, deferred_csrf, signing_views, status, views
+from . import api, deferred_csrf, signing_views, sitemaps, status, views
 
 app_name = "front"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("letters/", views.letter_index, name="letters"),
+    path("robots.txt", sitemaps.robots_txt, name="robots"),
+    path("sitemap.xml", sitemap, {"sitemaps": sitemaps.SITEMAPS}, name="sitemap"),
     path("letters/<slug:slug>/", views.letter_detail, name="letter"),
     path("letters/<slug:slug>/signatures/", views.signature_list, name="list"),
     path("letters/<slug:slug>/embed/", views.embed, name="embed"),

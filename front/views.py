@@ -13,7 +13,11 @@ from letters.models import Letter
 from letters.selectors import featured_letter, letter_by_slug
 from ops.http import next_page_query
 from signatures.counting import letter_count, letter_count_json
-from signatures.selectors import public_signatures, verified_organisations
+from signatures.selectors import (
+    letters_with_counts,
+    public_signatures,
+    verified_organisations,
+)
 
 from .deferred_csrf import mark_cacheable, share_with_everyone
 from .forms import SignatureFilterForm
@@ -32,6 +36,16 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def letter_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _letter_page(request, letter_by_slug(slug))
+
+
+def letter_index(request: HttpRequest) -> HttpResponse:
+    """GET /letters/: every letter, with its count, featured first then newest."""
+    language = get_language()
+    letters = [
+        {"letter": letter, "title": letter.title(language), "count": count}
+        for letter, count in letters_with_counts()
+    ]
+    return render(request, "front/letters.html", {"letters": letters})
 
 
 def signature_list(request: HttpRequest, slug: str) -> HttpResponse:

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from django.db import models
 from django.db.models import Count, ExpressionWrapper, F, Q, QuerySet
-from django.db.models.functions import TruncDate, TruncHour
+from django.db.models.functions import Coalesce, TruncDate, TruncHour
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +16,15 @@ from letters.models import Letter
 
 from .models import COUNTED, Signature
 from .normalise import search_key
+
+
+def letters_with_counts() -> list[tuple[Letter, int]]:
+    """Every letter with its count (the folded counter: one join, whatever the rows),
+    featured first, then the newest."""
+    letters = Letter.objects.annotate(signed=Coalesce("tally__total", 0)).order_by(
+        "-featured", "-created_at"
+    )
+    return [(letter, letter.signed) for letter in letters]
 
 
 def notable_signers(*, letter: Letter, limit: int = 24) -> list[Signature]:
