@@ -95,9 +95,9 @@ def main() -> None:
     from django.db import connection
     from django.utils import timezone
 
+    from letters.defaults import PROFESSIONS
     from letters.models import Letter, Profession
     from signatures.counting import tally_recount
-    from signatures.management.commands.seed_demo import PROFESSIONS
     from signatures.normalise import search_key
 
     letter, _ = Letter.objects.get_or_create(

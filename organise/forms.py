@@ -409,3 +409,29 @@ class WallForm(forms.Form):
 
     def positions(self) -> dict[int, int | None]:
         return {s.pk: self.cleaned_data[f"position_{s.pk}"] for s in self.notables}
+
+
+class NewLetterForm(forms.ModelForm):
+    """A new letter: its address, its text in English and (optionally) Arabic, how it is
+    moderated, who organises it, its goal. It starts with the creative professions
+    (letters/defaults.py), which owners edit in its settings."""
+
+    class Meta:
+        model = Letter
+        fields = [
+            "slug",
+            "title_en",
+            "body_en",
+            "title_ar",
+            "body_ar",
+            "moderation",
+            "organiser_name",
+            "contact",
+            "goal",
+        ]
+        widgets = LetterSettingsForm.Meta.widgets
+        help_texts = {
+            "slug": _("The letter's address: /letters/<this>/. Lower-case letters, digits, dashes.")
+        }
+
+    clean_contact = LetterSettingsForm.clean_contact

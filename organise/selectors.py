@@ -26,6 +26,10 @@ def organised_letter(user, slug: str, *, owner: bool = False) -> Letter:
     return letter
 
 
+def can_create_letters(user) -> bool:
+    return user.is_authenticated and (user.is_staff or user.has_perm("petition.add_letter"))
+
+
 def is_owner(user, letter: Letter) -> bool:
     return user.is_staff or letter.organisers.filter(user=user, role=Organiser.Role.OWNER).exists()
 

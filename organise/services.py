@@ -6,13 +6,53 @@ from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.urls import reverse
 
-from letters.models import Letter, Organiser
+from letters.defaults import PROFESSIONS
+from letters.models import Letter, Organiser, Profession
 from ops.emails import render_email, send_later
 from signatures.models import ModerationEntry
 from signatures.moderation import moderation_log
+
+
+def account_for(email: str):
+    """(user, created): the account of this address, made (without a password) if needed."""
+    email = email.strip().lower()
+    User = get_user_model()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None:
+        return user, False
+    # Accounts sign in by email; the username only has to be unique.
+    user = User(username=get_adapter().generate_unique_username([email]), email=email)
+    user.set_unusable_password()
+    user.save()
+    # The emailed link can only be opened from this inbox: that proves the address.
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user, True
+
+
+def _welcome_path(user, created: bool) -> str:
+    """Choose a password (a new account) or sign in."""
+    if not created:
+        return reverse("account_login")
+    return reverse(
+        "account_reset_password_from_key",
+        kwargs={
+            "uidb36": user_pk_to_url_str(user),
+            "key": default_token_generator.make_token(user),
+        },
+    )
+
+
+@transaction.atomic
+def creator_grant(*, email: str) -> tuple[object, str]:
+    """Let `email` create letters (the `petition.add_letter` permission), making the account
+    if needed. Returns (user, the link to give them: choose a password, or sign in)."""
+    user, created = account_for(email)
+    user.user_permissions.add(Permission.objects.get(codename="add_letter"))
+    return user, settings.SITE_URL + _welcome_path(user, created)
 
 
 @transaction.atomic
@@ -20,29 +60,11 @@ def organiser_invite(*, letter: Letter, email: str, role: str, invited_by) -> Or
     """Make `email` an organiser of `letter`, creating the account if needed, and email them:
     a link to choose a password (new account) or to sign in."""
     email = email.strip().lower()
-    User = get_user_model()
-    user = User.objects.filter(email__iexact=email).first()
-    created = user is None
-    if created:
-        # Accounts sign in by email; the username only has to be unique.
-        user = User(username=get_adapter().generate_unique_username([email]), email=email)
-        user.set_unusable_password()
-        user.save()
-        # The link below can only be opened from this inbox: that proves the address.
-        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    user, created = account_for(email)
     organiser, _ = Organiser.objects.update_or_create(
         letter=letter, user=user, defaults={"role": role}
     )
-    if created:
-        path = reverse(
-            "account_reset_password_from_key",
-            kwargs={
-                "uidb36": user_pk_to_url_str(user),
-                "key": default_token_generator.make_token(user),
-            },
-        )
-    else:
-        path = reverse("account_login")
+    path = _welcome_path(user, created)
     context = {
         "letter_title": letter.title("en"),
         "role": organiser.get_role_display(),
@@ -59,3 +81,52 @@ def organiser_invite(*, letter: Letter, email: str, role: str, invited_by) -> Or
         detail=f"{email} as {role}",
     )
     return organiser
+
+
+COPIED = (
+    "title_en",
+    "body_en",
+    "title_ar",
+    "body_ar",
+    "moderation",
+    "organiser_name",
+    "contact",
+    "goal",
+)
+
+
+def letter_copy_initial(source: Letter) -> dict:
+    """A duplicate starts as the letter it copies, under a new address."""
+    return {
+        **{field: getattr(source, field) for field in COPIED},
+        "slug": f"{source.slug}-copy"[:80],
+    }
+
+
+@transaction.atomic
+def letter_create(*, form, creator, copy_of: Letter | None = None) -> Letter:
+    """Save a new letter, its professions (the copied letter's, or the creative defaults),
+    and its creator as owner; audited."""
+    letter = form.save(commit=False)
+    # Closed to signatures and off the index until its owners open it in its settings (letter
+    # states and a private launch are issue 14's).
+    letter.is_open = False
+    letter.save()
+    if copy_of is not None:
+        professions = [(p.key, p.label_en, p.label_ar) for p in copy_of.professions.all()]
+        letter.protected_names = copy_of.protected_names
+        letter.verification_note = copy_of.verification_note
+        letter.updates_wording = copy_of.updates_wording
+        letter.save(update_fields=["protected_names", "verification_note", "updates_wording"])
+    else:
+        professions = PROFESSIONS
+    Profession.objects.bulk_create(
+        Profession(letter=letter, key=key, label_en=en, label_ar=ar, order=order)
+        for order, (key, en, ar) in enumerate(professions)
+    )
+    Organiser.objects.create(letter=letter, user=creator, role=Organiser.Role.OWNER)
+    detail = f"created{f' from {copy_of.slug}' if copy_of else ''}"
+    moderation_log(
+        letter=letter, actor=creator, action=ModerationEntry.Action.SETTINGS, detail=detail
+    )
+    return letter

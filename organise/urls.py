@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import launch_views, trust_views, update_views, views
+from . import launch_views, letter_views, trust_views, update_views, views
 
 app_name = "organise"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("letters/new/", letter_views.letter_new, name="letter-new"),
     path("letters/<slug:slug>/", views.queue, name="queue"),
     path("letters/<slug:slug>/audit/", views.audit, name="audit"),
     path("letters/<slug:slug>/audit/<int:pk>/undo/", views.undo, name="undo"),

@@ -46,7 +46,13 @@ from .forms import (
     ProfessionFormSet,
     QueueFilterForm,
 )
-from .selectors import embed_snippet, is_owner, letters_organised_by, organised_letter
+from .selectors import (
+    can_create_letters,
+    embed_snippet,
+    is_owner,
+    letters_organised_by,
+    organised_letter,
+)
 from .templatetags.two_factor import AFTER_TWO_FACTOR
 
 
@@ -86,7 +92,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         for letter in letters_organised_by(request.user)
     ]
     has_mfa = request.user.authenticator_set.exists()
-    return render(request, "organise/dashboard.html", {"letters": letters, "has_mfa": has_mfa})
+    context = {
+        "letters": letters,
+        "has_mfa": has_mfa,
+        "can_create": can_create_letters(request.user),
+    }
+    return render(request, "organise/dashboard.html", context)
 
 
 @two_factor_required

@@ -19,10 +19,12 @@ from .normalise import search_key
 
 
 def letters_with_counts() -> list[tuple[Letter, int]]:
-    """Every letter with its count (the folded counter: one join, whatever the rows),
+    """Every open letter with its count (the folded counter: one join, whatever the rows),
     featured first, then the newest."""
-    letters = Letter.objects.annotate(signed=Coalesce("tally__total", 0)).order_by(
-        "-featured", "-created_at"
+    letters = (
+        Letter.objects.filter(is_open=True)
+        .annotate(signed=Coalesce("tally__total", 0))
+        .order_by("-featured", "-created_at")
     )
     return [(letter, letter.signed) for letter in letters]
 

@@ -1,21 +1,32 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from letters.models import Letter, Organiser
-from organise.services import organiser_invite
+from organise.services import creator_grant, organiser_invite
 
 
 class Command(BaseCommand):
     help = (
         "Make an email address an organiser of a letter, creating the account if needed; "
-        "they receive an email to choose their password."
+        "they receive an email to choose their password. With --creator EMAIL (no letter): "
+        "let that address create letters, and print the link to give them."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("slug")
-        parser.add_argument("email")
+        parser.add_argument("slug", nargs="?")
+        parser.add_argument("email", nargs="?")
         parser.add_argument("--role", choices=Organiser.Role.values, default=Organiser.Role.OWNER)
+        parser.add_argument("--creator", metavar="EMAIL", help="may create letters")
 
-    def handle(self, *args, slug, email, role, **options):
+    def handle(self, *args, slug, email, role, creator, **options):
+        if creator:
+            if "@" not in creator:
+                raise CommandError(f"{creator!r} is not an email address.")
+            _user, link = creator_grant(email=creator)
+            self.stdout.write(f"{creator} may now create letters. Give them this link: {link}")
+            if not slug:
+                return
+        if not slug or not email:
+            raise CommandError("Give a letter's slug and an email address (or --creator EMAIL).")
         letter = Letter.objects.filter(slug=slug).first()
         if letter is None:
             raise CommandError(f"No letter with slug {slug!r}.")

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from letters.defaults import PROFESSIONS
 from letters.models import Letter, Profession
 from signatures.counting import tally_recount
 from signatures.models import Signature
@@ -54,24 +55,6 @@ BODY_AR = """\
 نوقّع بأسمائنا.
 """
 
-PROFESSIONS = [
-    ("illustrator", "Illustrator", "رسّام/ة"),
-    ("actor", "Actor", "ممثّل/ة"),
-    ("musician", "Musician", "موسيقي/ة"),
-    ("composer", "Composer", "ملحّن/ة"),
-    ("novelist", "Novelist", "روائي/ة"),
-    ("poet", "Poet", "شاعر/ة"),
-    ("screenwriter", "Screenwriter", "كاتب/ة سيناريو"),
-    ("photographer", "Photographer", "مصوّر/ة"),
-    ("voice-actor", "Voice actor", "مؤدّي/ة صوت"),
-    ("translator", "Translator", "مترجم/ة"),
-    ("game-developer", "Game developer", "مطوّر/ة ألعاب"),
-    ("animator", "Animator", "رسّام/ة رسوم متحرّكة"),
-    ("designer", "Designer", "مصمّم/ة"),
-    ("dancer", "Dancer", "راقص/ة"),
-    ("journalist", "Journalist", "صحفي/ة"),
-    ("other", "Other creative work", "عمل إبداعي آخر"),
-]
 
 # Fictional people: any likeness to real ones is chance.
 NOTABLE_SIGNERS = [

@@ -1,0 +1,39 @@
+"""Creating letters: from nothing, or as a copy of one you organise. Staff may, and anyone
+granted it with `manage.py add_organiser --creator EMAIL` (the `petition.add_letter`
+permission). The creator becomes the letter's owner."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from . import services
+from .forms import NewLetterForm
+from .selectors import can_create_letters, organised_letter
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def letter_new(request: HttpRequest) -> HttpResponse:
+    if not can_create_letters(request.user):
+        raise PermissionDenied(_("Creating letters is for staff and those granted it."))
+    source = None
+    if copy_of := request.GET.get("from"):
+        source = organised_letter(request.user, copy_of)
+    initial = services.letter_copy_initial(source) if source else {}
+    form = NewLetterForm(request.POST if request.method == "POST" else None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        letter = services.letter_create(form=form, creator=request.user, copy_of=source)
+        messages.success(
+            request,
+            _(
+                "The letter was created, closed to signatures. Check its professions and "
+                "settings, then open it there."
+            ),
+        )
+        return redirect("organise:settings", slug=letter.slug)
+    context = {"form": form, "source": source}
+    return render(request, "organise/letter_new.html", context, status=400 if form.errors else 200)
