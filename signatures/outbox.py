@@ -304,11 +304,19 @@ def _deliver(signature: Signature, *, connection) -> None:
     )
 
 
-def is_permanent_refusal(exc: smtplib.SMTPException) -> bool:
+# What a mail server says about one message (as opposed to the connection or the session).
+_REFUSALS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+
+
+def is_permanent_refusal(exc: Exception) -> bool:
+    """The server refused this message for good (5xx). Anything else that goes wrong while
+    sending (a 4xx, a lost connection, a failed login) is temporary: try again later."""
+    if not isinstance(exc, _REFUSALS):
+        return False
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
         codes = [code for code, _ in exc.recipients.values()]
         return bool(codes) and all(500 <= code < 600 for code in codes)
-    return 500 <= getattr(exc, "smtp_code", 0) < 600
+    return 500 <= exc.smtp_code < 600
 
 
 def _domain(signature: Signature) -> str:
@@ -333,11 +341,7 @@ def _send_claimed(signatures: list[Signature]) -> EmailBatch:
                 continue
             try:
                 _deliver(signature, connection=connection)
-            except (
-                smtplib.SMTPRecipientsRefused,
-                smtplib.SMTPSenderRefused,
-                smtplib.SMTPDataError,
-            ) as exc:
+            except (smtplib.SMTPException, OSError) as exc:
                 if not is_permanent_refusal(exc):
                     return _stop(batch, signatures[index:], exc)
                 _mark_failed(signature, exc)
@@ -346,8 +350,6 @@ def _send_claimed(signatures: list[Signature]) -> EmailBatch:
                     _provider_incident(domain, refused.pop(domain), exc)
                     paused.add(domain)
                 continue
-            except (smtplib.SMTPException, OSError) as exc:
-                return _stop(batch, signatures[index:], exc)
             _mark(signature, sent=True)
             refused.pop(domain, None)  # only an unbroken run of refusals is an incident
             batch.sent += 1

@@ -248,18 +248,12 @@ def deliveries_send(update: Update, deliveries: list[Delivery]) -> Run:
             )
             try:
                 send_rendered(message, connection=smtp)
-            except (
-                smtplib.SMTPRecipientsRefused,
-                smtplib.SMTPSenderRefused,
-                smtplib.SMTPDataError,
-            ) as exc:
+            except (smtplib.SMTPException, OSError) as exc:
                 if not is_permanent_refusal(exc):
                     return _stop(run, deliveries[index:], exc)
                 _mark_refused(delivery, exc)
                 run.failed += 1
                 continue
-            except (smtplib.SMTPException, OSError) as exc:
-                return _stop(run, deliveries[index:], exc)
             _mark(delivery, Delivery.State.SENT)
             run.sent += 1
     finally:
