@@ -1,5 +1,3 @@
-from urllib.parse import urlsplit
-
 from disposable_email_domains import blocklist as disposable_domains
 from django import forms
 from django.core.validators import validate_email
@@ -8,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from letters.models import Letter, Profession
 from letters.refs import clean_ref
 from signatures.defences import started_token
-from signatures.normalise import clean_text, normalise_email
+from signatures.normalise import clean_text, normalise_email, web_address
 from signatures.selectors import BadCursor, decode_cursor
 
 from .countries import CountryField
@@ -146,7 +144,7 @@ class SignForm(forms.Form):
         return clean_text(self.cleaned_data.get("organisation", ""))
 
     def clean_claim_link(self) -> str:
-        return _web_address(self.cleaned_data.get("claim_link", ""))
+        return web_address(self.cleaned_data.get("claim_link", ""))
 
     def clean(self):
         data = super().clean()
@@ -169,17 +167,7 @@ class SignForm(forms.Form):
         return clean_text(self.cleaned_data.get("role", ""))
 
     def clean_link(self) -> str:
-        return _web_address(self.cleaned_data.get("link", ""))
-
-
-def _web_address(link: str) -> str:
-    if link and not link.lower().startswith(("http://", "https://")):
-        raise forms.ValidationError(_("Enter a web address starting with http:// or https://."))
-    parts = urlsplit(link)
-    if parts.username is not None or parts.password is not None:
-        # It would be published, password and all.
-        raise forms.ValidationError(_("Enter the address without a user name or password."))
-    return link
+        return web_address(self.cleaned_data.get("link", ""))
 
 
 class SignatureFilterForm(forms.Form):

@@ -1,5 +1,3 @@
-from urllib.parse import urlsplit
-
 from django import forms
 from django.conf import settings
 from django.core.validators import URLValidator, validate_email
@@ -15,7 +13,7 @@ from letters.models import UPDATES_CONSENT_DEFAULT, Letter, Organiser, Professio
 from letters.refs import clean_ref
 from signatures.models import Block, ModerationEntry, Signature
 from signatures.moderation import BULK_ACTIONS
-from signatures.normalise import canonical_email, clean_text, normalise_email
+from signatures.normalise import canonical_email, clean_text, normalise_email, web_address
 from signatures.selectors import QueueState, Review
 
 RTL_LANGUAGES = {"ar", "fa", "he", "ur"}
@@ -376,13 +374,7 @@ class AddOnBehalfForm(forms.Form):
         return email
 
     def clean_link(self) -> str:
-        link = self.cleaned_data.get("link", "")
-        parts = urlsplit(link)
-        if link and (parts.scheme not in ("http", "https") or parts.username or parts.password):
-            raise forms.ValidationError(
-                _("Enter a web address starting with http:// or https://, without a password.")
-            )
-        return link
+        return web_address(self.cleaned_data.get("link", ""))
 
     def cleaned_signing(self) -> dict:
         data = dict(self.cleaned_data)
@@ -435,3 +427,9 @@ class NewLetterForm(forms.ModelForm):
         }
 
     clean_contact = LetterSettingsForm.clean_contact
+
+    @classmethod
+    def initial_copying(cls, source: Letter) -> dict:
+        """A duplicate starts as the letter it copies, under a new address."""
+        copied = {field: getattr(source, field) for field in cls.Meta.fields if field != "slug"}
+        return {**copied, "slug": f"{source.slug}-copy"[:80]}

@@ -23,7 +23,7 @@ def letter_new(request: HttpRequest) -> HttpResponse:
     source = None
     if copy_of := request.GET.get("from"):
         source = organised_letter(request.user, copy_of)
-    initial = services.letter_copy_initial(source) if source else {}
+    initial = NewLetterForm.initial_copying(source) if source else {}
     form = NewLetterForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         letter = services.letter_create(form=form, creator=request.user, copy_of=source)

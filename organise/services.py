@@ -83,26 +83,6 @@ def organiser_invite(*, letter: Letter, email: str, role: str, invited_by) -> Or
     return organiser
 
 
-COPIED = (
-    "title_en",
-    "body_en",
-    "title_ar",
-    "body_ar",
-    "moderation",
-    "organiser_name",
-    "contact",
-    "goal",
-)
-
-
-def letter_copy_initial(source: Letter) -> dict:
-    """A duplicate starts as the letter it copies, under a new address."""
-    return {
-        **{field: getattr(source, field) for field in COPIED},
-        "slug": f"{source.slug}-copy"[:80],
-    }
-
-
 @transaction.atomic
 def letter_create(*, form, creator, copy_of: Letter | None = None) -> Letter:
     """Save a new letter, its professions (the copied letter's, or the creative defaults),

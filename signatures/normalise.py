@@ -2,6 +2,10 @@
 
 import re
 import unicodedata
+from urllib.parse import urlsplit
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 # Providers that ignore dots and +tags in the local part: one person, one signature.
 _DOTLESS_PROVIDERS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
@@ -71,3 +75,15 @@ def search_key(value: str) -> str:
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     # Some characters fold into many ("ﷺ" is 18 letters): the column holds 200.
     return unicodedata.normalize("NFC", stripped).translate(_ARABIC_FOLD)[:200]
+
+
+def web_address(link: str) -> str:
+    """A link that will be published (a signer's work, an official profile): http or https,
+    and no user name or password in it. Raises ValidationError, for the forms that ask."""
+    if link and not link.lower().startswith(("http://", "https://")):
+        raise ValidationError(_("Enter a web address starting with http:// or https://."))
+    parts = urlsplit(link)
+    if parts.username is not None or parts.password is not None:
+        # It would be published, password and all.
+        raise ValidationError(_("Enter the address without a user name or password."))
+    return link
