@@ -5,7 +5,7 @@ rather than being queued by name for ever and never run."""
 from celery.beat import PersistentScheduler
 from django.conf import settings
 
-from signatures import counting, outbox, signing
+from signatures import counting, letter_life, outbox, signing
 from updates import sending
 
 DAY = 86400.0
@@ -22,6 +22,11 @@ def beat_schedule() -> dict[str, dict]:
         ),
         ("purge-unconfirmed", signing.purge_unconfirmed_task, DAY),
         ("send-updates", sending.send_updates_sweep_task, settings.UPDATE_SWEEP_SECONDS),
+        (
+            "apply-letter-schedules",
+            letter_life.schedule_apply_task,
+            settings.LETTER_SCHEDULE_SWEEP_SECONDS,
+        ),
     ]
     return {name: {"task": task.name, "schedule": every} for name, task, every in entries}
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "front.access.LetterAccessMiddleware",
     "ops.http.DatabaseUnavailableMiddleware",
 ]
 
@@ -87,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "organise.context_processors.accounts",
+                "front.access.letter_context",
             ],
         },
     },
@@ -237,7 +239,15 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English")), ("ar", _("Arabic"))]
+# The interface is translated into these (locale/); letters may be written in any language
+# of LETTER_LANGUAGES, and a page shows its interface in the letter's language where the
+# interface has it (Django's own strings exist in nearly every language).
+INTERFACE_LANGUAGES = ["en", "ar", "fr"]
+LETTER_LANGUAGES = env.list("LETTER_LANGUAGES", default=["en", "ar", "fr", "es", "de"])
+LANGUAGES = [
+    (code, LANG_INFO[code]["name"] if code in LANG_INFO else code)
+    for code in dict.fromkeys(INTERFACE_LANGUAGES + LETTER_LANGUAGES)
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -260,6 +270,9 @@ STORAGES = {
 # The letter page's statement, tally and notable signers are cached this long (the live
 # count updates itself in the browser; edits to the letter show at once: the key has
 # the letter's updated_at).
+# How often beat writes down the letters a passed publish_at or closes_at has moved on (pages
+# and the API follow the clock at once whatever this is; this catches up the stored state).
+LETTER_SCHEDULE_SWEEP_SECONDS = env.float("LETTER_SCHEDULE_SWEEP_SECONDS", default=60.0)
 LETTER_FRAGMENT_CACHE_SECONDS = env.int("LETTER_FRAGMENT_CACHE_SECONDS", default=2)
 
 # Signing tokens in confirmation emails.

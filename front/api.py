@@ -3,15 +3,15 @@
 import time
 from datetime import datetime
 
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, JsonResponse
 from django.utils.http import http_date
 from django.views.decorators.http import conditional_page, require_GET
 
-from letters.models import Letter
 from ops.http import next_page_query
 from signatures.counting import letter_count_json
 from signatures.selectors import public_signatures
 
+from .access import readable_letter
 from .forms import SignatureFilterForm
 
 # The count changes every second while a letter is hot: a CDN or browser may reuse an answer
@@ -35,6 +35,10 @@ def _public(response: JsonResponse, cache_control: str) -> JsonResponse:
 @require_GET
 @conditional_page
 def count(request: HttpRequest, slug: str) -> JsonResponse:
+    try:
+        readable_letter(request, slug, in_its_language=False)
+    except Http404:
+        return _not_found(slug)
     body = letter_count_json(slug=slug)
     if body is None:
         return _not_found(slug)
@@ -63,8 +67,9 @@ def _signature_json(signature) -> dict:
 @require_GET
 @conditional_page
 def signatures(request: HttpRequest, slug: str) -> JsonResponse:
-    letter = Letter.objects.filter(slug=slug).first()
-    if letter is None:
+    try:
+        letter = readable_letter(request, slug, in_its_language=False)
+    except Http404:
         return _not_found(slug)
     form = SignatureFilterForm(request.GET, letter=letter)
     if not form.is_valid():

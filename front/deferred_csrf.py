@@ -30,7 +30,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.shortcuts import render
@@ -41,9 +41,9 @@ from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
-from letters.selectors import letter_by_slug
 from signatures.defences import started_token
 
+from .access import readable_letter
 from .forms import SignForm
 from .letter_page import render_letter
 
@@ -146,12 +146,12 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     except Resolver404:
         match = None
     if request.method == "POST" and match and match.view_name == "front:sign":
-        letter = letter_by_slug(match.kwargs["slug"])
         try:
             data = request.POST
-        except (BadRequest, MultiPartParserError, UnicodeDecodeError):
-            data = None  # a body nobody can read: the plain 403 below
-        if letter.is_open and data is not None:
+            letter = readable_letter(request, match.kwargs["slug"])
+        except (BadRequest, MultiPartParserError, UnicodeDecodeError, Http404):
+            data = None  # a body nobody can read, or no letter to show: the plain 403 below
+        if data is not None and request.letter_access.may_sign:
             form = SignForm(data, letter=letter)
             form.is_valid()  # shows any mistakes now rather than on the second try
             return render_letter(request, letter, form=form, status=403, csrf_retry=True)

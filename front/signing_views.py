@@ -4,8 +4,8 @@ erase). Thin: the rules live in signatures.signing and signatures.defences."""
 import logging
 
 from django.core import signing as cookie_signing
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
@@ -32,6 +32,7 @@ from signatures.tokens import (
 )
 
 from . import share
+from .access import readable_letter
 from .deferred_csrf import origin_checked
 from .forms import ManageForm, SignForm
 from .letter_page import render_letter
@@ -42,9 +43,9 @@ log = logging.getLogger(__name__)
 @origin_checked
 @require_POST
 def sign(request: HttpRequest, slug: str) -> HttpResponse:
-    letter = letter_by_slug(slug)
-    if not letter.is_open:
-        return render(request, "front/closed.html", {"letter": letter}, status=403)
+    letter = readable_letter(request, slug)
+    if not request.letter_access.may_sign:
+        return _not_signable(request, letter)
     ip = client_ip(request)
     form = SignForm(request.POST, letter=letter)
     valid = form.is_valid()
@@ -65,9 +66,15 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
         suspicion=defences.automation_reason(request.POST) or "",
     )
     # The same answer whether or not this address had signed before (no enumeration).
-    response = _see_other("front:signed", slug=letter.slug)
+    response = _see_other("front:signed", slug=letter.slug, query=request.letter_access.query())
     _remember_sent_to(request, response, email, letter.pk)
     return response
+
+
+def _not_signable(request: HttpRequest, letter: Letter) -> HttpResponse:
+    """403: closed, or a draft its organisers are still writing."""
+    context = {"letter": letter, "state": request.letter_access.state}
+    return render(request, "front/closed.html", context, status=403)
 
 
 def _throttled(request: HttpRequest, letter: Letter) -> HttpResponse:
@@ -76,8 +83,8 @@ def _throttled(request: HttpRequest, letter: Letter) -> HttpResponse:
     return response
 
 
-def _see_other(viewname: str, **kwargs) -> HttpResponse:
-    response = redirect(viewname, **kwargs)
+def _see_other(viewname: str, *, query: str = "", **kwargs) -> HttpResponse:
+    response = HttpResponseRedirect(reverse(viewname, kwargs=kwargs) + query)
     response.status_code = 303
     return response
 
@@ -121,7 +128,7 @@ def _sent_to(request: HttpRequest) -> str | None:
 
 def signed(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
-        "letter": letter_by_slug(slug),
+        "letter": readable_letter(request, slug),
         "sent_to": _sent_to(request),
         "can_resend": RESEND_COOKIE in request.COOKIES,
         "resent": request.GET.get("resent") == "1",
@@ -132,34 +139,33 @@ def signed(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def resend(request: HttpRequest, slug: str) -> HttpResponse:
     """ "Send it again" on the inbox page: the same email, within the per-address limit."""
-    letter = letter_by_slug(slug)
+    letter = readable_letter(request, slug)
     try:
         sealed = open_text(
             request.COOKIES.get(RESEND_COOKIE, ""), purpose=RESEND_COOKIE, max_age=3600
         )
     except TokenInvalid:
-        return _see_other("front:signed", slug=letter.slug)
+        return _see_other("front:signed", slug=letter.slug, query=request.letter_access.query())
     letter_id, _colon, email = sealed.partition(":")
     ip = client_ip(request)
     if (
         letter_id != str(letter.pk)
-        or not letter.is_open
+        or not request.letter_access.may_sign
         or defences.blocked_reason(letter=letter, email=email, ip=ip)
     ):
         # Nothing to send; answered as if sent, as a blocked signing is (bots learn nothing).
-        return _resent(letter)
+        return _resent(request, letter)
     if defences.sign_throttled(
         letter=letter, ip=client_ip(request), email_key=canonical_email(email)
     ):
         return _throttled(request, letter)
     signing.signature_resend(letter=letter, email=email)
-    return _resent(letter)
+    return _resent(request, letter)
 
 
-def _resent(letter: Letter) -> HttpResponse:
-    response = redirect(reverse("front:signed", kwargs={"slug": letter.slug}) + "?resent=1")
-    response.status_code = 303
-    return response
+def _resent(request: HttpRequest, letter: Letter) -> HttpResponse:
+    query = request.letter_access.query().replace("?", "&")
+    return _see_other("front:signed", slug=letter.slug, query=f"?resent=1{query}")
 
 
 def _signature_from_link(request, letter: Letter, token: str, purpose: Purpose):

@@ -14,7 +14,7 @@ class LetterSitemap(Sitemap):
     changefreq = "hourly"
 
     def items(self):
-        return Letter.objects.filter(is_open=True).order_by("-featured", "-created_at")
+        return Letter.objects.public().order_by("-featured", "-created_at")
 
     def lastmod(self, letter: Letter):
         return letter.updated_at

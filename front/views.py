@@ -10,7 +10,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 
 from letters.markdown import render_markdown
 from letters.models import Letter
-from letters.selectors import featured_letter, letter_by_slug
+from letters.selectors import featured_letter
 from ops.http import next_page_query
 from signatures.counting import letter_count, letter_count_json
 from signatures.selectors import (
@@ -19,6 +19,7 @@ from signatures.selectors import (
     verified_organisations,
 )
 
+from .access import readable_letter
 from .deferred_csrf import mark_cacheable, share_with_everyone
 from .forms import SignatureFilterForm
 from .letter_page import render_letter
@@ -26,16 +27,18 @@ from .share_image import share_png
 
 
 def _letter_page(request: HttpRequest, letter: Letter) -> HttpResponse:
-    shared = share_with_everyone(request)  # before rendering: it decides the CSRF field
+    # Before rendering: it decides the CSRF field. Only a public letter's page is shared.
+    shared = share_with_everyone(request) and request.letter_access.public
+    request.csrf_deferred = shared
     return mark_cacheable(render_letter(request, letter), shared=shared)
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return _letter_page(request, featured_letter())
+    return _letter_page(request, readable_letter(request, featured_letter().slug))
 
 
 def letter_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    return _letter_page(request, letter_by_slug(slug))
+    return _letter_page(request, readable_letter(request, slug))
 
 
 def letter_index(request: HttpRequest) -> HttpResponse:
@@ -49,7 +52,7 @@ def letter_index(request: HttpRequest) -> HttpResponse:
 
 
 def signature_list(request: HttpRequest, slug: str) -> HttpResponse:
-    letter = letter_by_slug(slug)
+    letter = readable_letter(request, slug)
     if request.GET.get("kind") == "organisations":
         context = {
             "letter": letter,
@@ -76,7 +79,7 @@ def signature_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 def verification(request: HttpRequest, slug: str) -> HttpResponse:
     """How this letter's organisers verify names, in their words or the default ones."""
-    letter = letter_by_slug(slug)
+    letter = readable_letter(request, slug)
     note = render_markdown(letter.verification_note) if letter.verification_note else ""
     return render(request, "front/verification.html", {"letter": letter, "note": note})
 
@@ -84,7 +87,7 @@ def verification(request: HttpRequest, slug: str) -> HttpResponse:
 def share_image(request: HttpRequest, slug: str, language: str) -> HttpResponse:
     """The letter's Open Graph image in one of the interface's languages (front/share_image.py:
     drawn once per count step, then from the cache)."""
-    letter = letter_by_slug(slug)
+    letter = readable_letter(request, slug, in_its_language=False)
     if language not in dict(settings.LANGUAGES):
         raise Http404("No such language.")
     if language not in letter.languages():
@@ -98,7 +101,7 @@ def share_image(request: HttpRequest, slug: str, language: str) -> HttpResponse:
 def header_image(request: HttpRequest, slug: str) -> HttpResponse:
     """The letter's header image, re-encoded at upload (letters/images.py). Its URL carries
     the letter's version, so it may be cached for long."""
-    letter = letter_by_slug(slug)
+    letter = readable_letter(request, slug, in_its_language=False)
     if not letter.header_image:
         raise Http404("No header image.")
     response = HttpResponse(bytes(letter.header_image), content_type=letter.header_image_type)
@@ -120,7 +123,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
 @csp_replace({"frame-ancestors": ["*"]})
 def embed(request: HttpRequest, slug: str) -> HttpResponse:
     """The count widget for other sites' iframes: the only page that may be framed."""
-    letter = letter_by_slug(slug)
+    letter = readable_letter(request, slug)
     context = {
         "letter": letter,
         "title": letter.title(get_language()),

@@ -1,6 +1,11 @@
 from django.contrib import admin
 
-from .models import Letter, Profession
+from .models import Letter, LetterText, Profession
+
+
+class LetterTextInline(admin.StackedInline):
+    model = LetterText
+    extra = 0
 
 
 class ProfessionInline(admin.TabularInline):
@@ -10,6 +15,5 @@ class ProfessionInline(admin.TabularInline):
 
 @admin.register(Letter)
 class LetterAdmin(admin.ModelAdmin):
-    list_display = ("title_en", "slug", "featured", "is_open", "moderation", "created_at")
-    prepopulated_fields = {"slug": ("title_en",)}
-    inlines = [ProfessionInline]
+    list_display = ("slug", "language", "state", "featured", "moderation", "created_at")
+    inlines = [LetterTextInline, ProfessionInline]

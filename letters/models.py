@@ -1,6 +1,10 @@
+import secrets
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -11,31 +15,67 @@ UPDATES_CONSENT_DEFAULT = _(
 )
 
 
-def _pick(obj, field: str, language: str | None) -> str:
-    """The field's text in `language` (en/ar), falling back to English when it is empty."""
-    lang = (language or get_language() or "en")[:2]
-    value = getattr(obj, f"{field}_{lang}", "") if lang in ("en", "ar") else ""
-    return value or getattr(obj, f"{field}_en")
+RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 
 
-class LetterManager(models.Manager):
+def direction(language: str) -> str:
+    return "rtl" if language.split("-")[0] in RTL_LANGUAGES else "ltr"
+
+
+def _language(language: str | None) -> str:
+    return (language or get_language() or settings.LANGUAGE_CODE).split("-")[0]
+
+
+def new_private_key() -> str:
+    """The private link's key: 128 random bits, URL-safe."""
+    return secrets.token_urlsafe(16)
+
+
+class LetterQuerySet(models.QuerySet):
+    # The same rules as Letter.current_state, in SQL.
+    def published(self, now: datetime | None = None):
+        """Letters open to everyone now (listed at /letters/)."""
+        now = now or timezone.now()
+        S = Letter.State
+        scheduled = models.Q(state__in=[S.DRAFT, S.PRIVATE], publish_at__lte=now)
+        not_closing = models.Q(closes_at__isnull=True) | models.Q(closes_at__gt=now)
+        return self.filter((models.Q(state=S.PUBLISHED) | scheduled) & not_closing)
+
+    def public(self, now: datetime | None = None):
+        """Letters everyone may read now: published, or closed."""
+        now = now or timezone.now()
+        S = Letter.State
+        scheduled = models.Q(state__in=[S.DRAFT, S.PRIVATE], publish_at__lte=now)
+        return self.filter(models.Q(state__in=[S.PUBLISHED, S.CLOSED]) | scheduled)
+
+
+class LetterManager(models.Manager.from_queryset(LetterQuerySet)):
     def get_queryset(self):
         # The header image's bytes are read only by the view that serves them.
         return super().get_queryset().defer("header_image")
 
 
 class Letter(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft: its organisers only")
+        PRIVATE = "private", _("Private: its organisers and whoever has the private link")
+        PUBLISHED = "published", _("Published: everyone; open to signatures")
+        CLOSED = "closed", _("Closed: everyone; no more signatures")
+
     class Moderation(models.TextChoices):
         POST = "post", _("Post-moderation: signatures count once confirmed")
         PRE = "pre", _("Pre-moderation: an organiser approves each signature")
 
     slug = models.SlugField(unique=True, max_length=80)
-    title_en = models.CharField(_("title (English)"), max_length=200)
-    title_ar = models.CharField(_("title (Arabic)"), max_length=200, blank=True)
-    body_en = models.TextField(_("statement (English, Markdown)"))
-    body_ar = models.TextField(_("statement (Arabic, Markdown)"), blank=True)
+    # The letter's first language: its text there is required, and readers whose language
+    # the letter lacks get it. Its texts are LetterText rows, one a language.
+    language = models.CharField(_("first language"), max_length=10, default="en")
     featured = models.BooleanField(default=False, help_text=_("Shown at the site's root."))
-    is_open = models.BooleanField(default=True, help_text=_("Closed letters refuse signatures."))
+    # Where the letter is in its life (see current_state: a scheduled time moves it on).
+    state = models.CharField(max_length=10, choices=State, default=State.DRAFT)
+    private_key = models.CharField(max_length=40, default=new_private_key, editable=False)
+    publish_at = models.DateTimeField(_("publish at (UTC)"), null=True, blank=True)
+    closes_at = models.DateTimeField(_("close at (UTC)"), null=True, blank=True)
     moderation = models.CharField(max_length=4, choices=Moderation, default=Moderation.POST)
     # The sign form's consent to updates, per language code ({"en": "…"}); empty: the
     # interface's default wording (UPDATES_CONSENT_DEFAULT in the reader's language).
@@ -65,31 +105,97 @@ class Letter(models.Model):
         ordering = ["-featured", "-created_at"]
 
     def __str__(self) -> str:
-        return self.title_en
+        return self.title(self.language)
 
     def get_absolute_url(self) -> str:
         return reverse("front:letter", kwargs={"slug": self.slug})
 
-    def title(self, language: str | None = None) -> str:
-        return _pick(self, "title", language)
+    # Its life. The stored state is what owners last chose; a passed publish_at or closes_at
+    # moves it on at read time, so pages and the API follow the schedule to the second
+    # whether or not the beat task (letters.tasks) has written the move yet.
+    def current_state(self, now: datetime | None = None) -> str:
+        now = now or timezone.now()
+        state = self.state
+        due = lambda moment: moment is not None and moment <= now  # noqa: E731
+        if state in (self.State.DRAFT, self.State.PRIVATE) and due(self.publish_at):
+            state = self.State.PUBLISHED
+        if state == self.State.PUBLISHED and due(self.closes_at):
+            state = self.State.CLOSED
+        return state
 
-    def body_html(self, language: str | None = None) -> str:
-        return render_markdown(_pick(self, "body", language))
+    @property
+    def is_public(self) -> bool:
+        """Anyone may read it (published, or closed and marked so)."""
+        return self.current_state() in (self.State.PUBLISHED, self.State.CLOSED)
+
+    @property
+    def is_open(self) -> bool:
+        """It takes signatures (while private, only through the private link)."""
+        return self.current_state() in (self.State.PRIVATE, self.State.PUBLISHED)
+
+    # Its text, per language (LetterText rows, read once and kept on the instance).
+    def texts_by_language(self) -> dict[str, "LetterText"]:
+        return {text.language: text for text in self.texts.all()}
 
     def languages(self) -> list[str]:
-        """The languages the letter has text in, its first language first."""
-        return ["en"] + (["ar"] if self.title_ar and self.body_ar else [])
+        """The languages the letter has text in: its first language first, then the others
+        in the order of LETTER_LANGUAGES."""
+        have = self.texts_by_language()
+        order = {code: index for index, code in enumerate(settings.LETTER_LANGUAGES)}
+        others = sorted((code for code in have if code != self.language), key=order.get)
+        return ([self.language] if self.language in have else []) + others
+
+    def text_language(self, language: str | None = None) -> str:
+        """The language a reader of `language` gets: theirs if the letter has it, otherwise
+        the letter's first language."""
+        language = _language(language)
+        return language if language in self.texts_by_language() else self.language
+
+    def text(self, language: str | None = None) -> "LetterText":
+        texts = self.texts_by_language()
+        return texts.get(self.text_language(language)) or LetterText(letter=self)
+
+    def title(self, language: str | None = None) -> str:
+        return self.text(language).title
+
+    def body_html(self, language: str | None = None) -> str:
+        return render_markdown(self.text(language).body)
 
     def updates_label(self, language: str | None = None) -> str:
-        lang = (language or get_language() or "en")[:2]
+        lang = _language(language)
         return (self.updates_wording or {}).get(lang, "") or str(UPDATES_CONSENT_DEFAULT)
+
+
+class LetterText(models.Model):
+    """A letter's title and statement in one language. A small model of our own rather than
+    django-parler: each letter has its own set of languages, added by its owners at run time,
+    and falls back to its own first language, which parler's site-wide fallbacks do not
+    model; reading them is one prefetch."""
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="texts")
+    language = models.CharField(max_length=10)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("statement (Markdown)"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["letter", "language"], name="letter_text_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.letter_id}/{self.language}: {self.title}"
+
+    @property
+    def direction(self) -> str:
+        return direction(self.language)
 
 
 class Profession(models.Model):
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="professions")
     key = models.SlugField(max_length=40)
-    label_en = models.CharField(max_length=80)
-    label_ar = models.CharField(max_length=80, blank=True)
+    # Its name per language code ({"en": "Novelist", "fr": "Romancier·e"}).
+    labels = models.JSONField(default=dict)
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -99,10 +205,16 @@ class Profession(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.label_en
+        return self.label()
 
     def label(self, language: str | None = None) -> str:
-        return _pick(self, "label", language)
+        """Its name in `language`, else in English, else in any language it has."""
+        labels = self.labels or {}
+        return (
+            labels.get(_language(language))
+            or labels.get("en")
+            or next((labels[code] for code in sorted(labels) if labels[code]), self.key)
+        )
 
 
 class Source(models.Model):

@@ -9,8 +9,9 @@ from .models import Letter
 
 
 def featured_letter() -> Letter:
-    letter = Letter.objects.filter(featured=True).order_by("-created_at").first()
-    letter = letter or Letter.objects.order_by("-created_at").first()
+    """The site's root: the newest featured public letter, else the newest public one."""
+    public = Letter.objects.public().order_by("-created_at")
+    letter = public.filter(featured=True).first() or public.first()
     if letter is None:
         raise Http404("No letter has been published yet.")
     return letter
@@ -18,7 +19,7 @@ def featured_letter() -> Letter:
 
 @cached(TTLCache(maxsize=256, ttl=settings.LOCAL_CACHE_SECONDS), lock=threading.Lock())
 def _letter_snapshot(slug: str) -> Letter | None:
-    return Letter.objects.filter(slug=slug).prefetch_related("professions").first()
+    return Letter.objects.filter(slug=slug).prefetch_related("professions", "texts").first()
 
 
 # Saving a letter or a profession clears this process's copies at once (see apps.py).

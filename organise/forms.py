@@ -9,14 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
 from letters.images import reencode
-from letters.models import UPDATES_CONSENT_DEFAULT, Letter, Organiser, Profession, Source
+from letters.models import UPDATES_CONSENT_DEFAULT, Letter, Organiser, Profession, Source, direction
 from letters.refs import clean_ref
 from signatures.models import Block, ModerationEntry, Signature
 from signatures.moderation import BULK_ACTIONS
 from signatures.normalise import canonical_email, clean_text, normalise_email, web_address
 from signatures.selectors import QueueState, Review
-
-RTL_LANGUAGES = {"ar", "fa", "he", "ur"}
 
 
 class QueueFilterForm(forms.Form):
@@ -92,16 +90,29 @@ class ModerationForm(forms.Form):
         return data
 
 
+def language_name(code: str) -> str:
+    """A language's name in the reader's language ("French", "français" for a French reader)."""
+    try:
+        return str(get_language_info(code)["name_translated"])
+    except KeyError:
+        return code
+
+
+def letter_language_choices(exclude=()) -> list[tuple[str, str]]:
+    return [
+        (code, language_name(code)) for code in settings.LETTER_LANGUAGES if code not in exclude
+    ]
+
+
+def text_attrs(language: str) -> dict:
+    return {"lang": language, "dir": direction(language)}
+
+
 class LetterSettingsForm(forms.ModelForm):
     class Meta:
         model = Letter
         fields = [
-            "title_en",
-            "title_ar",
-            "body_en",
-            "body_ar",
             "featured",
-            "is_open",
             "moderation",
             "organiser_name",
             "contact",
@@ -111,9 +122,6 @@ class LetterSettingsForm(forms.ModelForm):
             "verification_note",
         ]
         widgets = {
-            "body_en": forms.Textarea(attrs={"rows": 14}),
-            "body_ar": forms.Textarea(attrs={"rows": 14, "dir": "rtl", "lang": "ar"}),
-            "title_ar": forms.TextInput(attrs={"dir": "rtl", "lang": "ar"}),
             "protected_names": forms.Textarea(attrs={"rows": 5}),
             "published_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "verification_note": forms.Textarea(attrs={"rows": 5}),
@@ -129,22 +137,6 @@ class LetterSettingsForm(forms.ModelForm):
             ),
         }
 
-    # The sign form's consent to updates, per language (Letter.updates_wording); empty: the
-    # interface's default wording.
-    updates_wording_en = forms.CharField(
-        label=_("Consent to updates, as the sign form words it (English)"),
-        required=False,
-        max_length=300,
-        help_text=_("Leave empty for the default: “%(default)s”")
-        % {"default": UPDATES_CONSENT_DEFAULT},
-    )
-    updates_wording_ar = forms.CharField(
-        label=_("Consent to updates, as the sign form words it (Arabic)"),
-        required=False,
-        max_length=300,
-        widget=forms.TextInput(attrs={"dir": "rtl", "lang": "ar"}),
-    )
-
     header_image = forms.FileField(
         label=_("Header image or logo (PNG, JPEG, WebP; at most 5 MB)"),
         required=False,
@@ -153,9 +145,6 @@ class LetterSettingsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for language in ("en", "ar"):
-            wording = (self.instance.updates_wording or {}).get(language, "")
-            self.fields[f"updates_wording_{language}"].initial = wording
         self.fields["header_image"].initial = bool(self.instance.header_image)
 
     def clean_contact(self) -> str:
@@ -187,15 +176,43 @@ class LetterSettingsForm(forms.ModelForm):
             self.instance.header_image, self.instance.header_image_type = None, ""
         elif image:
             self.instance.header_image, self.instance.header_image_type = image
-        self.instance.updates_wording = {
-            language: self.cleaned_data[f"updates_wording_{language}"].strip()
-            for language in ("en", "ar")
-            if self.cleaned_data[f"updates_wording_{language}"].strip()
+        return super().save(commit=commit)
+
+
+class ProfessionForm(forms.ModelForm):
+    """A profession's key, order, and its name in the letter's first language (the other
+    languages' names are on each language's page)."""
+
+    label = forms.CharField(max_length=80)
+
+    class Meta:
+        model = Profession
+        fields = ["key", "order"]
+        widgets = {
+            "key": forms.TextInput(attrs={"aria-label": _("Key")}),
+            "order": forms.NumberInput(attrs={"aria-label": _("Order")}),
+        }
+
+    def __init__(self, *args, language: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language = language
+        self.fields["label"].widget.attrs.update(
+            {"aria-label": language_name(language), **text_attrs(language)}
+        )
+        self.fields["label"].initial = (self.instance.labels or {}).get(language, "")
+
+    def save(self, commit: bool = True) -> Profession:
+        self.instance.labels = {
+            **(self.instance.labels or {}),
+            self.language: self.cleaned_data["label"].strip(),
         }
         return super().save(commit=commit)
 
 
 class _ProfessionFormSet(BaseInlineFormSet):
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "language": self.instance.language}
+
     def add_fields(self, form, index) -> None:
         super().add_fields(form, index)
         if "DELETE" in form.fields:
@@ -205,19 +222,103 @@ class _ProfessionFormSet(BaseInlineFormSet):
 ProfessionFormSet = inlineformset_factory(
     Letter,
     Profession,
+    form=ProfessionForm,
     formset=_ProfessionFormSet,
-    fields=["key", "label_en", "label_ar", "order"],
+    fields=["key", "order"],
     extra=2,
     can_delete=True,
-    # The table's column headings are the labels people see; these name each cell's input
-    # for screen readers.
-    widgets={
-        "key": forms.TextInput(attrs={"aria-label": _("Key")}),
-        "label_en": forms.TextInput(attrs={"aria-label": _("English")}),
-        "label_ar": forms.TextInput(attrs={"aria-label": _("Arabic"), "dir": "rtl", "lang": "ar"}),
-        "order": forms.NumberInput(attrs={"aria-label": _("Order")}),
-    },
 )
+
+
+class LetterTextForm(forms.Form):
+    """The letter in one language: title, statement, the sign form's consent wording, and
+    the professions' names."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(label=_("Statement (Markdown)"), max_length=60000)
+    updates_wording = forms.CharField(
+        label=_("Consent to updates, as the sign form words it"),
+        required=False,
+        max_length=300,
+        help_text=_("Leave empty for the default: “%(default)s”")
+        % {"default": UPDATES_CONSENT_DEFAULT},
+    )
+
+    def __init__(self, *args, letter: Letter, language: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.letter, self.language = letter, language
+        attrs = text_attrs(language)
+        self.fields["title"].widget.attrs.update(attrs)
+        self.fields["body"].widget = forms.Textarea(attrs={**attrs, "rows": 16})
+        self.fields["updates_wording"].widget.attrs.update(attrs)
+        text = letter.texts_by_language().get(language)
+        self.fields["title"].initial = text.title if text else ""
+        self.fields["body"].initial = text.body if text else ""
+        self.fields["updates_wording"].initial = (letter.updates_wording or {}).get(language, "")
+        self.professions = list(letter.professions.all())
+        for profession in self.professions:
+            self.fields[f"label_{profession.pk}"] = forms.CharField(
+                label=profession.label(letter.language),
+                required=False,
+                max_length=80,
+                initial=(profession.labels or {}).get(language, ""),
+                widget=forms.TextInput(attrs=attrs),
+            )
+
+    def profession_fields(self):
+        return [self[f"label_{p.pk}"] for p in self.professions]
+
+    def labels(self) -> dict[int, str]:
+        return {p.pk: self.cleaned_data[f"label_{p.pk}"].strip() for p in self.professions}
+
+
+class AddLanguageForm(forms.Form):
+    language = forms.ChoiceField(label=_("Add a language"))
+
+    def __init__(self, *args, letter: Letter, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = letter_language_choices(exclude=letter.languages())
+
+
+class LetterLifeForm(forms.Form):
+    """Moving a letter on: one of the moves its current state allows."""
+
+    to = forms.ChoiceField(choices=Letter.State.choices)
+
+
+class LetterScheduleForm(forms.ModelForm):
+    class Meta:
+        model = Letter
+        fields = ["publish_at", "closes_at"]
+        widgets = {
+            name: forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+            for name in ("publish_at", "closes_at")
+        }
+        help_texts = {
+            "publish_at": _("Empty: you publish it yourself."),
+            "closes_at": _("Empty: it stays open until you close it."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("publish_at", "closes_at"):
+            self.fields[name].input_formats = [
+                "%Y-%m-%dT%H:%M",
+                "%Y-%m-%d %H:%M",
+                "%Y-%m-%dT%H:%M:%S",
+            ]
+
+    def clean(self):
+        data = super().clean()
+        publish_at, closes_at = data.get("publish_at"), data.get("closes_at")
+        now = timezone.now()
+        if "publish_at" in self.changed_data and publish_at and publish_at <= now:
+            self.add_error("publish_at", _("Choose a time in the future."))
+        if "closes_at" in self.changed_data and closes_at and closes_at <= now:
+            self.add_error("closes_at", _("Choose a time in the future."))
+        if publish_at and closes_at and closes_at <= publish_at:
+            self.add_error("closes_at", _("The letter must close after it is published."))
+        return data
 
 
 class InviteForm(forms.Form):
@@ -257,8 +358,8 @@ class UpdateForm(forms.Form):
         if update:
             self.fields["public"].initial = update.public
         for index, language in enumerate(self.languages):
-            name = get_language_info(language)["name_translated"]
-            attrs = {"lang": language, "dir": "rtl" if language in RTL_LANGUAGES else "ltr"}
+            name = language_name(language)
+            attrs = text_attrs(language)
             text = existing.get(language)
             self.fields[f"subject_{language}"] = forms.CharField(
                 label=_("Subject (%(language)s)") % {"language": name},
@@ -404,32 +505,37 @@ class WallForm(forms.Form):
 
 
 class NewLetterForm(forms.ModelForm):
-    """A new letter: its address, its text in English and (optionally) Arabic, how it is
+    """A new letter: its address, its first language and its text there, how it is
     moderated, who organises it, its goal. It starts with the creative professions
-    (letters/defaults.py), which owners edit in its settings."""
+    (letters/defaults.py); owners add languages and edit the rest afterwards."""
+
+    language = forms.ChoiceField(label=_("First language"), choices=letter_language_choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(
+        label=_("Statement (Markdown)"),
+        max_length=60000,
+        widget=forms.Textarea(attrs={"rows": 14}),
+    )
 
     class Meta:
         model = Letter
-        fields = [
-            "slug",
-            "title_en",
-            "body_en",
-            "title_ar",
-            "body_ar",
-            "moderation",
-            "organiser_name",
-            "contact",
-            "goal",
-        ]
-        widgets = LetterSettingsForm.Meta.widgets
+        fields = ["slug", "language", "moderation", "organiser_name", "contact", "goal"]
         help_texts = {
             "slug": _("The letter's address: /letters/<this>/. Lower-case letters, digits, dashes.")
         }
 
+    field_order = ["slug", "language", "title", "body"]
     clean_contact = LetterSettingsForm.clean_contact
 
     @classmethod
     def initial_copying(cls, source: Letter) -> dict:
-        """A duplicate starts as the letter it copies, under a new address."""
+        """A duplicate starts as the letter it copies, under a new address (its other
+        languages are copied when it is created)."""
         copied = {field: getattr(source, field) for field in cls.Meta.fields if field != "slug"}
-        return {**copied, "slug": f"{source.slug}-copy"[:80]}
+        text = source.text(source.language)
+        return {
+            **copied,
+            "slug": f"{source.slug}-copy"[:80],
+            "title": text.title,
+            "body": text.body,
+        }

@@ -30,10 +30,10 @@ def letter_new(request: HttpRequest) -> HttpResponse:
         messages.success(
             request,
             _(
-                "The letter was created, closed to signatures. Check its professions and "
-                "settings, then open it there."
+                "The letter was created as a draft: only its organisers see it. Add its other "
+                "languages, then make it private to gather founding signers, or publish it."
             ),
         )
-        return redirect("organise:settings", slug=letter.slug)
+        return redirect("organise:publishing", slug=letter.slug)
     context = {"form": form, "source": source}
     return render(request, "organise/letter_new.html", context, status=400 if form.errors else 200)

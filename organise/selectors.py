@@ -12,15 +12,15 @@ from letters.models import Letter, Organiser
 
 def letters_organised_by(user) -> QuerySet[Letter]:
     if user.is_staff:
-        return Letter.objects.all()
-    return Letter.objects.filter(organisers__user=user).distinct()
+        return Letter.objects.prefetch_related("texts")
+    return Letter.objects.filter(organisers__user=user).distinct().prefetch_related("texts")
 
 
 def organised_letter(user, slug: str, *, owner: bool = False) -> Letter:
     letters = letters_organised_by(user)
     if owner and not user.is_staff:
         letters = letters.filter(organisers__user=user, organisers__role=Organiser.Role.OWNER)
-    letter = letters.filter(slug=slug).first()
+    letter = letters.filter(slug=slug).prefetch_related("texts").first()
     if letter is None:
         raise Http404("No such letter.")
     return letter

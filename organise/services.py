@@ -11,7 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from letters.defaults import PROFESSIONS
-from letters.models import Letter, Organiser, Profession
+from letters.models import Letter, LetterText, Organiser, Profession
 from ops.emails import render_email, send_later
 from signatures.models import ModerationEntry
 from signatures.moderation import moderation_log
@@ -85,24 +85,30 @@ def organiser_invite(*, letter: Letter, email: str, role: str, invited_by) -> Or
 
 @transaction.atomic
 def letter_create(*, form, creator, copy_of: Letter | None = None) -> Letter:
-    """Save a new letter, its professions (the copied letter's, or the creative defaults),
-    and its creator as owner; audited."""
+    """Save a new letter (a draft) with its text in its first language, its professions (the
+    copied letter's, or the creative defaults), and its creator as owner; audited. A copy
+    also takes the copied letter's other languages and its trust settings."""
     letter = form.save(commit=False)
-    # Closed to signatures and off the index until its owners open it in its settings (letter
-    # states and a private launch are issue 14's).
-    letter.is_open = False
-    letter.save()
+    letter.state = Letter.State.DRAFT
     if copy_of is not None:
-        professions = [(p.key, p.label_en, p.label_ar) for p in copy_of.professions.all()]
         letter.protected_names = copy_of.protected_names
         letter.verification_note = copy_of.verification_note
         letter.updates_wording = copy_of.updates_wording
-        letter.save(update_fields=["protected_names", "verification_note", "updates_wording"])
+    letter.save()
+    texts = {form.cleaned_data["language"]: (form.cleaned_data["title"], form.cleaned_data["body"])}
+    if copy_of is not None:
+        for language, text in copy_of.texts_by_language().items():
+            texts.setdefault(language, (text.title, text.body))
+        professions = [(p.key, p.labels) for p in copy_of.professions.all()]
     else:
         professions = PROFESSIONS
+    LetterText.objects.bulk_create(
+        LetterText(letter=letter, language=language, title=title.strip(), body=body)
+        for language, (title, body) in texts.items()
+    )
     Profession.objects.bulk_create(
-        Profession(letter=letter, key=key, label_en=en, label_ar=ar, order=order)
-        for order, (key, en, ar) in enumerate(professions)
+        Profession(letter=letter, key=key, labels=labels, order=order)
+        for order, (key, labels) in enumerate(professions)
     )
     Organiser.objects.create(letter=letter, user=creator, role=Organiser.Role.OWNER)
     detail = f"created{f' from {copy_of.slug}' if copy_of else ''}"
@@ -110,3 +116,45 @@ def letter_create(*, form, creator, copy_of: Letter | None = None) -> Letter:
         letter=letter, actor=creator, action=ModerationEntry.Action.SETTINGS, detail=detail
     )
     return letter
+
+
+@transaction.atomic
+def letter_text_save(*, letter: Letter, language: str, form, actor) -> LetterText:
+    """Write the letter's text in `language` (adding the language if it is new), the sign
+    form's consent wording there, and the professions' names in it; audited."""
+    data = form.cleaned_data
+    text, created = LetterText.objects.update_or_create(
+        letter=letter,
+        language=language,
+        defaults={"title": data["title"].strip(), "body": data["body"]},
+    )
+    wording = {**(letter.updates_wording or {}), language: data["updates_wording"].strip()}
+    Letter.objects.filter(pk=letter.pk).update(
+        updates_wording={code: value for code, value in wording.items() if value}
+    )
+    for profession in form.professions:
+        label = form.labels()[profession.pk]
+        labels = {**(profession.labels or {}), language: label}
+        profession.labels = {code: value for code, value in labels.items() if value}
+        profession.save(update_fields=["labels"])
+    moderation_log(
+        letter=letter,
+        actor=actor,
+        action=ModerationEntry.Action.SETTINGS,
+        detail=f"{'added' if created else 'edited'} the text in {language}",
+    )
+    return text
+
+
+@transaction.atomic
+def letter_text_remove(*, letter: Letter, language: str, actor) -> None:
+    """Drop a language other than the first; readers of it get the first language again."""
+    if language == letter.language:
+        raise ValueError("The first language cannot be removed.")
+    LetterText.objects.filter(letter=letter, language=language).delete()
+    moderation_log(
+        letter=letter,
+        actor=actor,
+        action=ModerationEntry.Action.SETTINGS,
+        detail=f"removed the text in {language}",
+    )

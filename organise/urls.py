@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import launch_views, letter_views, trust_views, update_views, views
+from . import launch_views, letter_views, life_views, trust_views, update_views, views
 
 app_name = "organise"
 
@@ -11,6 +11,9 @@ urlpatterns = [
     path("letters/<slug:slug>/audit/", views.audit, name="audit"),
     path("letters/<slug:slug>/audit/<int:pk>/undo/", views.undo, name="undo"),
     path("letters/<slug:slug>/settings/", views.letter_settings, name="settings"),
+    path("letters/<slug:slug>/publishing/", life_views.publishing, name="publishing"),
+    path("letters/<slug:slug>/languages/", life_views.languages, name="languages"),
+    path("letters/<slug:slug>/languages/<str:language>/", life_views.language, name="language"),
     path("letters/<slug:slug>/organisers/", views.organisers, name="organisers"),
     path("letters/<slug:slug>/blocks/", views.blocks, name="blocks"),
     path("letters/<slug:slug>/export.csv", views.export, {"format": "csv"}, name="export"),

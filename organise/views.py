@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from letters.models import Letter
 from ops.http import next_page_query
 from signatures import selectors as signature_selectors
 from signatures.models import Block, ModerationEntry, Signature
@@ -45,6 +46,7 @@ from .forms import (
     ModerationForm,
     ProfessionFormSet,
     QueueFilterForm,
+    language_name,
 )
 from .selectors import (
     can_create_letters,
@@ -88,6 +90,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "states": signature_selectors.state_counts(letter=letter),
             "reviews": signature_selectors.review_counts(letter=letter),
             "chart": daily_chart(signature_selectors.signatures_per_day(letter=letter)),
+            "state_label": Letter.State(letter.current_state()).label,
         }
         for letter in letters_organised_by(request.user)
     ]
@@ -211,7 +214,14 @@ def letter_settings(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, _("The letter was saved."))
             return redirect("organise:settings", slug=letter.slug)
     status = 400 if request.method == "POST" else 200
-    context = {"letter": letter, "form": form, "professions": professions}
+    context = {
+        "letter": letter,
+        "form": form,
+        "professions": professions,
+        "first_language_name": language_name(letter.language),
+        "languages_url": reverse("organise:languages", kwargs={"slug": letter.slug}),
+        "publishing_url": reverse("organise:publishing", kwargs={"slug": letter.slug}),
+    }
     return render(request, "organise/settings.html", context, status=status)
 
 

@@ -293,6 +293,9 @@ class ModerationEntry(models.Model):
         WALL = "wall", _("Arrange the notable wall")
         UNVERIFY_NOTABLE = "unverify_notable", _("Clear verification")
         UNAPPROVE = "unapprove", _("Withdraw approval")
+        STATE = "state", _("Move the letter on (draft, private, published, closed)")
+        NEW_KEY = "new_key", _("Make a new private link")
+        LETTER_SCHEDULE = "letter_schedule", _("Schedule publishing or closing")
 
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="moderation_log")
     actor = models.ForeignKey(

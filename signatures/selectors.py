@@ -19,10 +19,11 @@ from .normalise import search_key
 
 
 def letters_with_counts() -> list[tuple[Letter, int]]:
-    """Every open letter with its count (the folded counter: one join, whatever the rows),
-    featured first, then the newest."""
+    """Every published letter with its count (the folded counter: one join, whatever the
+    rows), featured first, then the newest."""
     letters = (
-        Letter.objects.filter(is_open=True)
+        Letter.objects.published()
+        .prefetch_related("texts")
         .annotate(signed=Coalesce("tally__total", 0))
         .order_by("-featured", "-created_at")
     )

@@ -54,7 +54,7 @@ def _test_settings(settings, tmp_path):
 def letter(db):
     letter = LetterFactory(slug="ai-training", featured=True)
     for order, key in enumerate(["illustrator", "actor", "composer", "novelist"]):
-        ProfessionFactory(letter=letter, key=key, label_en=key.title(), order=order)
+        ProfessionFactory(letter=letter, key=key, labels={"en": key.title()}, order=order)
     return letter
 
 

@@ -1,21 +1,43 @@
 import factory
 from django.utils import timezone
 
-from letters.models import Letter, Profession
+from letters.models import Letter, LetterText, Profession
 from signatures.models import Signature
 from signatures.normalise import canonical_email
 
 
 class LetterFactory(factory.django.DjangoModelFactory):
+    """A published letter in English and Arabic. `texts={"fr": (title, body)}` adds or
+    replaces languages; `title_en=""`-style arguments set one field of one language (an
+    empty title drops that language)."""
+
     class Meta:
         model = Letter
 
     slug = factory.Sequence(lambda n: f"letter-{n}")
+    language = "en"
+    state = Letter.State.PUBLISHED
+    featured = False
     title_en = factory.Sequence(lambda n: f"Open letter {n}")
     title_ar = factory.Sequence(lambda n: f"رسالة مفتوحة {n}")
     body_en = "We, the undersigned, **object**."
     body_ar = "نحن الموقّعين أدناه **نعترض**."
-    featured = False
+    texts = None
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        texts = {
+            "en": (kwargs.pop("title_en"), kwargs.pop("body_en")),
+            "ar": (kwargs.pop("title_ar"), kwargs.pop("body_ar")),
+            **(kwargs.pop("texts") or {}),
+        }
+        letter = super()._create(model_class, *args, **kwargs)
+        LetterText.objects.bulk_create(
+            LetterText(letter=letter, language=language, title=title, body=body)
+            for language, (title, body) in texts.items()
+            if title
+        )
+        return letter
 
 
 class ProfessionFactory(factory.django.DjangoModelFactory):
@@ -24,8 +46,7 @@ class ProfessionFactory(factory.django.DjangoModelFactory):
 
     letter = factory.SubFactory(LetterFactory)
     key = factory.Sequence(lambda n: f"profession-{n}")
-    label_en = factory.Sequence(lambda n: f"Profession {n}")
-    label_ar = factory.Sequence(lambda n: f"مهنة {n}")
+    labels = factory.Sequence(lambda n: {"en": f"Profession {n}", "ar": f"مهنة {n}"})
 
 
 class SignatureFactory(factory.django.DjangoModelFactory):

@@ -97,7 +97,7 @@ def test_resending_respects_blocks_closed_letters_and_the_letter_signed(
     if obstacle == "blocked":
         Block.objects.create(letter=letter, kind="domain", value="example.org")
     elif obstacle == "closed":
-        letter.is_open = False
+        letter.state = "closed"
         letter.save()
     else:
         target = LetterFactory(slug="another-letter")

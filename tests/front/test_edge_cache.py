@@ -120,7 +120,7 @@ def test_a_forged_post_elsewhere_gets_the_plain_csrf_page(db):
 
 
 def test_a_forged_post_to_a_closed_letter_signs_nothing(letter, sign_data):
-    letter.is_open = False
+    letter.state = "closed"
     letter.save()
     response = Client(enforce_csrf_checks=True).post(f"/letters/{letter.slug}/sign/", sign_data)
     assert response.status_code == 403

@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from ..factories import SignatureFactory
+from .form_data import settings_data
 
 pytestmark = pytest.mark.django_db
 
@@ -28,28 +29,9 @@ def test_the_audit_log_names_the_command_line_and_field_labels(cast, as_user):
     letter = cast["letter"]
     call_command("add_organiser", letter.slug, "gina@example.org", "--role", "moderator")
     client = as_user(cast["alice"])
-    professions = list(letter.professions.all())
-    data = {
-        "title_en": "A new title",
-        "title_ar": letter.title_ar,
-        "body_en": letter.body_en,
-        "body_ar": letter.body_ar,
-        "moderation": letter.moderation,
-        "is_open": "on",
-        "featured": "on",
-        "professions-TOTAL_FORMS": str(len(professions)),
-        "professions-INITIAL_FORMS": str(len(professions)),
-    }
-    for i, profession in enumerate(professions):
-        data |= {
-            f"professions-{i}-id": profession.pk,
-            f"professions-{i}-key": profession.key,
-            f"professions-{i}-label_en": profession.label_en,
-            f"professions-{i}-label_ar": profession.label_ar,
-            f"professions-{i}-order": profession.order,
-        }
+    data = settings_data(letter, featured="on", organiser_name="The coalition")
     assert client.post(f"/organise/letters/{letter.slug}/settings/", data).status_code == 302
     body = client.get(f"/organise/letters/{letter.slug}/audit/").content.decode()
     assert "None" not in body
     assert "the command line" in body
-    assert "title_en" not in body and "Title (English)" in body
+    assert "organiser_name" not in body and "Organised by (public name)" in body

@@ -14,10 +14,9 @@ pytestmark = pytest.mark.django_db
 
 NEW = {
     "slug": "fair-pay-for-translators",
-    "title_en": "Fair pay for translators",
-    "body_en": "We, the undersigned, **ask**.",
-    "title_ar": "",
-    "body_ar": "",
+    "language": "en",
+    "title": "Fair pay for translators",
+    "body": "We, the undersigned, **ask**.",
     "moderation": "post",
     "organiser_name": "Translators' Guild",
     "contact": "press@guild.example",
@@ -35,11 +34,14 @@ def test_a_creator_makes_a_letter_and_owns_it(as_user, client, letter):
     assert Organiser.objects.get(letter=new).role == Organiser.Role.OWNER
     assert new.professions.count() == 16 and new.goal == 5000
     assert ModerationEntry.objects.filter(letter=new, detail="created").exists()
-    assert not new.is_open  # closed to signatures and off the index until opened
+    assert new.state == Letter.State.DRAFT and new.languages() == ["en"]
+    assert new.professions.get(key="novelist").label("fr") == "Romancier·ère"
+    assert (
+        "Fair pay for translators" in as_user(creator).get(f"/letters/{new.slug}/").content.decode()
+    )
     client.logout()
     assert "Fair pay for translators" not in client.get("/letters/").content.decode()
-    page = client.get("/letters/fair-pay-for-translators/").content.decode()
-    assert "Fair pay for translators" in page and "no longer accepts signatures" in page
+    assert client.get("/letters/fair-pay-for-translators/").status_code == 404
 
 
 def test_a_letter_is_duplicated_with_its_professions_and_settings(cast, as_user):
@@ -51,16 +53,12 @@ def test_a_letter_is_duplicated_with_its_professions_and_settings(cast, as_user)
     alice.save()
     client = as_user(alice)
     form = client.get(f"/organise/letters/new/?from={letter.slug}").content.decode()
-    assert f'value="{letter.slug}-copy"' in form and letter.title_en in form
-    data = {
-        **NEW,
-        "slug": f"{letter.slug}-copy",
-        "title_en": letter.title_en,
-        "title_ar": letter.title_ar,
-        "body_ar": letter.body_ar,
-    }
+    assert f'value="{letter.slug}-copy"' in form and letter.title("en") in form
+    data = {**NEW, "slug": f"{letter.slug}-copy", "title": letter.title("en")}
     assert client.post(f"/organise/letters/new/?from={letter.slug}", data).status_code == 302
     copy = Letter.objects.get(slug=f"{letter.slug}-copy")
+    assert copy.languages() == ["en", "ar"] and copy.title("ar") == letter.title("ar")
+    assert copy.state == Letter.State.DRAFT
     assert sorted(copy.professions.values_list("key", flat=True)) == sorted(
         letter.professions.values_list("key", flat=True)
     )

@@ -8,21 +8,13 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from .form_data import settings_data
+
 pytestmark = pytest.mark.django_db
 
 
 def _settings(letter, **extra) -> dict:
-    return {
-        "title_en": letter.title_en,
-        "title_ar": letter.title_ar,
-        "body_en": letter.body_en,
-        "body_ar": letter.body_ar,
-        "moderation": letter.moderation,
-        "is_open": "on",
-        "professions-TOTAL_FORMS": "0",
-        "professions-INITIAL_FORMS": "0",
-        **extra,
-    }
+    return settings_data(letter, professions=False, **extra)
 
 
 def _png(size=(3000, 1000), mode="RGB") -> SimpleUploadedFile:

@@ -8,6 +8,7 @@ from signatures.counting import letter_count
 from signatures.models import ModerationEntry, Signature
 
 from ..factories import SignatureFactory
+from .form_data import text_data
 
 pytestmark = pytest.mark.django_db
 
@@ -217,33 +218,15 @@ def test_export_of_another_letter_is_404(cast, as_user):
 def test_owner_edits_and_closes_the_letter(cast, as_user, client, sign_data):
     letter = cast["letter"]
     owner = as_user(cast["alice"])
-    form = owner.get(f"/organise/letters/{letter.slug}/settings/").context["professions"]
-    data = {
-        "title_en": "New title",
-        "title_ar": "عنوان",
-        "body_en": "Body **bold** <script>x</script>",
-        "body_ar": "نص",
-        "is_open": "",
-        "moderation": "post",
-        "professions-TOTAL_FORMS": str(form.initial_form_count()),
-        "professions-INITIAL_FORMS": str(form.initial_form_count()),
-        "professions-MIN_NUM_FORMS": "0",
-        "professions-MAX_NUM_FORMS": "1000",
-    }
-    for i, profession in enumerate(letter.professions.all()):
-        data.update(
-            {
-                f"professions-{i}-id": profession.pk,
-                f"professions-{i}-key": profession.key,
-                f"professions-{i}-label_en": profession.label_en,
-                f"professions-{i}-label_ar": profession.label_ar,
-                f"professions-{i}-order": profession.order,
-            }
-        )
-    response = owner.post(f"/organise/letters/{letter.slug}/settings/", data)
-    assert response.status_code == 302, response.context["professions"].errors
+    text = text_data(letter, "en", title="New title", body="Body **bold** <script>x</script>")
+    response = owner.post(f"/organise/letters/{letter.slug}/languages/en/", text)
+    assert response.status_code == 302
+    moved = owner.post(
+        f"/organise/letters/{letter.slug}/publishing/", {"action": "move", "to": "closed"}
+    )
+    assert moved.status_code == 302
     letter.refresh_from_db()
-    assert letter.title_en == "New title" and not letter.is_open
+    assert letter.title("en") == "New title" and not letter.is_open
     page = client.get(f"/letters/{letter.slug}/").content.decode()
     assert "<script>x</script>" not in page and "<strong>bold</strong>" in page
     assert "closed" in page

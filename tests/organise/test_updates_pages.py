@@ -13,6 +13,7 @@ from updates.models import Update
 
 from ..factories import SignatureFactory
 from .conftest import make_user
+from .form_data import text_data
 
 pytestmark = pytest.mark.django_db
 
@@ -168,8 +169,13 @@ def test_a_private_update_does_not(cast, as_user, client):
     assert "We were heard" not in client.get(f"/letters/{letter.slug}/").content.decode()
 
 
-def test_owners_word_the_consent_in_letter_settings(cast, as_user):
+def test_owners_word_the_consent_in_each_language(cast, as_user, client):
     letter = cast["letter"]
     alice = as_user(cast["alice"])
-    page = alice.get(f"/organise/letters/{letter.slug}/settings/").content.decode()
-    assert 'name="updates_wording_en"' in page
+    page = alice.get(f"/organise/letters/{letter.slug}/languages/ar/").content.decode()
+    assert 'name="updates_wording"' in page
+    data = text_data(letter, "ar", updates_wording="أرسلوا إليّ أخبار الرسالة")
+    assert alice.post(f"/organise/letters/{letter.slug}/languages/ar/", data).status_code == 302
+    client.logout()
+    arabic = client.get(f"/letters/{letter.slug}/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+    assert "أرسلوا إليّ أخبار الرسالة" in arabic

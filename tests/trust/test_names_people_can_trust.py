@@ -10,6 +10,7 @@ from signatures.models import Signature
 from signatures.moderation import signatures_moderate
 
 from ..factories import SignatureFactory
+from ..organise.form_data import settings_data
 from .conftest import count, recount
 
 pytestmark = pytest.mark.django_db
@@ -205,17 +206,7 @@ def test_protecting_a_name_holds_those_already_using_it(
     cast, as_user, letter, sign_and_confirm, sign_data, django_capture_on_commit_callbacks
 ):
     sign_and_confirm(letter, {**sign_data, "name": "Nadia Okafor", "email": "n@example.net"})
-    data = {
-        "title_en": letter.title_en,
-        "title_ar": letter.title_ar,
-        "body_en": letter.body_en,
-        "body_ar": letter.body_ar,
-        "moderation": letter.moderation,
-        "is_open": "on",
-        "protected_names": "Nadia Okafor",
-        "professions-TOTAL_FORMS": "0",
-        "professions-INITIAL_FORMS": "0",
-    }
+    data = settings_data(letter, professions=False, protected_names="Nadia Okafor")
     with django_capture_on_commit_callbacks(execute=True):
         as_user(cast["alice"]).post(f"/organise/letters/{letter.slug}/settings/", data)
     assert Signature.objects.get(email="n@example.net").held

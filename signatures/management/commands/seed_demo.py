@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from letters.defaults import PROFESSIONS
-from letters.models import Letter, Profession
+from letters.models import Letter, LetterText, Profession
 from signatures.counting import tally_recount
 from signatures.models import Signature
 from signatures.normalise import canonical_email, search_key
@@ -55,6 +55,32 @@ BODY_AR = """\
 نوقّع بأسمائنا.
 """
 
+TITLE_FR = "Non à l'entraînement de l'IA sur nos œuvres sans licence"
+
+BODY_FR = """\
+Nous sommes illustrateurs, comédiens, compositeurs, romanciers, photographes, traducteurs et
+créateurs de jeux. Notre travail est notre gagne-pain, et une grande part de ce que nous sommes.
+
+Des entreprises d'IA générative ont copié nos œuvres par millions pour entraîner leurs
+systèmes, sans demander, sans licence et sans payer. Ces systèmes sont aujourd'hui vendus pour
+remplacer celles et ceux dont le travail les a construits.
+
+**L'utilisation sans licence d'œuvres de création pour entraîner l'IA générative est une menace
+majeure et injuste pour les moyens d'existence de celles et ceux qui ont créé ces œuvres, et
+elle ne doit pas être permise.**
+
+Nous demandons aux développeurs d'IA, et aux gouvernements qui les encadrent :
+
+1. **Demander avant d'entraîner.** Aucune œuvre n'est utilisée pour l'entraînement sans le
+   consentement de son auteur.
+2. **Licencier et payer.** Entraîner sur nos œuvres est un usage qui demande une licence, comme
+   tout autre.
+3. **La transparence.** Publier ce sur quoi chaque système a été entraîné, pour que les
+   créateurs puissent le savoir et s'y opposer.
+
+Nous signons de nos propres noms.
+"""
+
 
 # Fictional people: any likeness to real ones is chance.
 NOTABLE_SIGNERS = [
@@ -74,23 +100,22 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         letter, created = Letter.objects.get_or_create(
             slug="ai-training",
-            defaults={
-                "title_en": TITLE_EN,
-                "title_ar": TITLE_AR,
-                "body_en": BODY_EN,
-                "body_ar": BODY_AR,
-                "featured": True,
-                "is_open": True,
-            },
+            defaults={"language": "en", "featured": True, "state": Letter.State.PUBLISHED},
         )
         if not created:
             self.stdout.write(f"Letter '{letter.slug}' exists; left as it is.")
             return
-        professions = {
-            key: Profession.objects.create(
-                letter=letter, key=key, label_en=label_en, label_ar=label_ar, order=order
+        LetterText.objects.bulk_create(
+            LetterText(letter=letter, language=language, title=title, body=body)
+            for language, title, body in (
+                ("en", TITLE_EN, BODY_EN),
+                ("ar", TITLE_AR, BODY_AR),
+                ("fr", TITLE_FR, BODY_FR),
             )
-            for order, (key, label_en, label_ar) in enumerate(PROFESSIONS)
+        )
+        professions = {
+            key: Profession.objects.create(letter=letter, key=key, labels=labels, order=order)
+            for order, (key, labels) in enumerate(PROFESSIONS)
         }
         now = timezone.now()
         Signature.objects.bulk_create(

@@ -1,0 +1,115 @@
+"""A letter's life: draft → private → published → closed, moved on by its owners or by its
+schedule, each move audited. Letter.current_state says where a letter is at any moment (a
+passed publish_at or closes_at counts at once); `schedule_apply` writes those moves down and
+audits them, from beat, so the stored state and the audit log catch up with the clock."""
+
+from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
+
+from letters.models import Letter, new_private_key
+
+from .models import ModerationEntry
+from .moderation import moderation_log
+
+State = Letter.State
+
+# The moves an owner may make from each state. A published letter goes back to private or
+# draft only by mistake, and a closed one may reopen.
+MOVES = {
+    State.DRAFT: [State.PRIVATE, State.PUBLISHED],
+    State.PRIVATE: [State.PUBLISHED, State.DRAFT],
+    State.PUBLISHED: [State.CLOSED, State.PRIVATE],
+    State.CLOSED: [State.PUBLISHED],
+}
+
+
+class MoveRefused(ValueError):
+    pass
+
+
+@transaction.atomic
+def letter_move(*, letter_id: int, to: str, actor) -> Letter:
+    """Move the letter to `to` if its current state allows it. Publishing by hand clears a
+    publish_at still to come; reopening clears a closes_at that has passed; unpublishing
+    clears a publish_at that has passed (else the schedule would publish it again at once)."""
+    letter = Letter.objects.select_for_update().get(pk=letter_id)
+    now = timezone.now()
+    before = letter.current_state(now)
+    if to not in MOVES[before]:
+        raise MoveRefused(f"A {before} letter cannot become {to}.")
+    if to == State.PUBLISHED:
+        if letter.publish_at and letter.publish_at > now:
+            letter.publish_at = None
+        if letter.closes_at and letter.closes_at <= now:
+            letter.closes_at = None
+        if letter.published_on is None:
+            letter.published_on = timezone.localdate(now)
+    if to in (State.DRAFT, State.PRIVATE) and letter.publish_at and letter.publish_at <= now:
+        letter.publish_at = None
+    if to == State.CLOSED and letter.closes_at and letter.closes_at > now:
+        letter.closes_at = None
+    letter.state = to
+    letter.save(update_fields=["state", "publish_at", "closes_at", "published_on", "updated_at"])
+    moderation_log(
+        letter=letter, actor=actor, action=ModerationEntry.Action.STATE, detail=f"{before} → {to}"
+    )
+    return letter
+
+
+@transaction.atomic
+def letter_new_key(*, letter_id: int, actor) -> Letter:
+    """A new private link; the old one stops working at once (keys held in visitors' cookies
+    no longer match)."""
+    letter = Letter.objects.select_for_update().get(pk=letter_id)
+    letter.private_key = new_private_key()
+    letter.save(update_fields=["private_key", "updated_at"])
+    moderation_log(letter=letter, actor=actor, action=ModerationEntry.Action.NEW_KEY)
+    return letter
+
+
+@transaction.atomic
+def letter_schedule(*, letter_id: int, publish_at, closes_at, actor) -> Letter:
+    letter = Letter.objects.select_for_update().get(pk=letter_id)
+    letter.publish_at, letter.closes_at = publish_at, closes_at
+    letter.save(update_fields=["publish_at", "closes_at", "updated_at"])
+    when = lambda moment: moment.isoformat(timespec="minutes") if moment else "none"  # noqa: E731
+    moderation_log(
+        letter=letter,
+        actor=actor,
+        action=ModerationEntry.Action.LETTER_SCHEDULE,
+        detail=f"publish at {when(publish_at)}, close at {when(closes_at)}",
+    )
+    return letter
+
+
+def schedule_apply(now=None) -> int:
+    """Write down the moves the clock has made (audited as the schedule's, with no actor);
+    safe to run any number of times. Returns how many letters moved."""
+    now = now or timezone.now()
+    due = Letter.objects.filter(state__in=[State.DRAFT, State.PRIVATE], publish_at__lte=now)
+    closing = Letter.objects.filter(state=State.PUBLISHED, closes_at__lte=now)
+    moved = 0
+    for letter_id in {*due.values_list("pk", flat=True), *closing.values_list("pk", flat=True)}:
+        with transaction.atomic():
+            letter = Letter.objects.select_for_update().get(pk=letter_id)
+            before, after = letter.state, letter.current_state(now)
+            if before == after:
+                continue  # another run got here first
+            letter.state = after
+            if after == State.PUBLISHED and letter.published_on is None:
+                letter.published_on = timezone.localdate(letter.publish_at or now)
+            letter.save(update_fields=["state", "published_on", "updated_at"])
+            moderation_log(
+                letter=letter,
+                actor=None,
+                action=ModerationEntry.Action.STATE,
+                detail=f"{before} → {after} (scheduled)",
+            )
+            moved += 1
+    return moved
+
+
+@shared_task
+def schedule_apply_task() -> int:
+    return schedule_apply()
