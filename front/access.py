@@ -14,7 +14,9 @@ browser (no session row), so signing and the check-your-inbox page need no key i
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import BadRequest
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
 from django.utils.crypto import constant_time_compare
 
@@ -37,8 +39,11 @@ def _held_keys(request: HttpRequest) -> dict[str, str]:
 def _presented_keys(request: HttpRequest, letter: Letter) -> list[tuple[str, bool]]:
     """(key, whether it came in this request rather than from the cookie)."""
     keys = [(request.GET.get("key", ""), True)]
-    if request.method == "POST" and request.content_type == "application/x-www-form-urlencoded":
-        keys.append((request.POST.get("key", ""), True))
+    if request.method == "POST":
+        try:
+            keys.append((request.POST.get("key", ""), True))
+        except (BadRequest, MultiPartParserError, UnicodeDecodeError):
+            pass  # a body nobody can read: the view answers it
     keys.append((_held_keys(request).get(letter.slug, ""), False))
     return [(key, fresh) for key, fresh in keys if key]
 

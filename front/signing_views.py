@@ -7,6 +7,7 @@ from django.core import signing as cookie_signing
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -32,7 +33,7 @@ from signatures.tokens import (
 )
 
 from . import share
-from .access import readable_letter
+from .access import Access, readable_letter
 from .deferred_csrf import origin_checked
 from .forms import ManageForm, SignForm
 from .letter_page import render_letter
@@ -169,7 +170,10 @@ def _resent(request: HttpRequest, letter: Letter) -> HttpResponse:
 
 
 def _signature_from_link(request, letter: Letter, token: str, purpose: Purpose):
-    """(signature, None) for a good link; (None, error response) for a bad one."""
+    """(signature, None) for a good link; (None, error response) for a bad one. The token is
+    the access: the letter's state does not matter, but its pages stay out of search engines
+    while it is unpublished (front.access)."""
+    request.letter_access = Access(letter)
     try:
         signature_id, version, fingerprint = read_token(token, purpose=purpose)
     except TokenExpired:
@@ -180,6 +184,9 @@ def _signature_from_link(request, letter: Letter, token: str, purpose: Purpose):
     if signature is None or not token_matches(fingerprint, signature.email_key):
         return None, _link_error(request, letter, expired=False)
     signature.link_version = version
+    # The pages an email links to speak the language it was written in: the signer's.
+    translation.activate(letter.text_language(signature.language))
+    request.LANGUAGE_CODE = translation.get_language()
     return signature, None
 
 

@@ -1,11 +1,12 @@
-"""English and Arabic are complete: every UI string has an Arabic translation, compiled."""
+"""The interface is complete in English, Arabic and French: every UI string has a
+translation in each catalogue, none fuzzy, and the catalogues are compiled."""
 
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PO = ROOT / "locale" / "ar" / "LC_MESSAGES" / "django.po"
+CATALOGUES = ["ar", "fr"]
 
 
 def entries(text: str):
@@ -15,9 +16,11 @@ def entries(text: str):
             yield lines
 
 
-def test_every_arabic_message_is_translated_and_not_fuzzy():
+@pytest.mark.parametrize("language", CATALOGUES)
+def test_every_message_is_translated_and_not_fuzzy(language):
+    po = ROOT / "locale" / language / "LC_MESSAGES" / "django.po"
     untranslated = []
-    for lines in entries(PO.read_text(encoding="utf-8")):
+    for lines in entries(po.read_text(encoding="utf-8")):
         if 'msgid ""' in lines and "Project-Id-Version" in "".join(lines):
             continue  # the header
         if any(line.startswith("#, fuzzy") for line in lines):
@@ -55,3 +58,10 @@ def test_arabic_emails_and_pages_for_every_public_template(client, letter):
     ):
         body = client.get(path, HTTP_ACCEPT_LANGUAGE="ar").content.decode()
         assert 'dir="rtl"' in body
+
+
+@pytest.mark.django_db
+def test_french_pages_use_the_french_catalogue(client, letter):
+    body = client.get("/privacy/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert '<html lang="fr" dir="ltr">' in body
+    assert "Confidentialité" in body
