@@ -3,6 +3,7 @@ erase). Thin: the rules live in signatures.signing and signatures.defences."""
 
 import logging
 
+from django.conf import settings
 from django.core import signing as cookie_signing
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -184,8 +185,13 @@ def _signature_from_link(request, letter: Letter, token: str, purpose: Purpose):
     if signature is None or not token_matches(fingerprint, signature.email_key):
         return None, _link_error(request, letter, expired=False)
     signature.link_version = version
-    # The pages an email links to speak the language it was written in: the signer's.
-    translation.activate(letter.text_language(signature.language))
+    # The pages an email links to speak the browser's language where the letter has it, else
+    # the one the email was written in: the signer's.
+    said = (
+        settings.LANGUAGE_COOKIE_NAME in request.COOKIES or "HTTP_ACCEPT_LANGUAGE" in request.META
+    )
+    asked = translation.get_language() if said else None
+    translation.activate(asked if asked in letter.languages() else signature.language)
     request.LANGUAGE_CODE = translation.get_language()
     return signature, None
 
