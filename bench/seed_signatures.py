@@ -100,12 +100,12 @@ def main() -> None:
     from signatures.counting import tally_recount
     from signatures.normalise import search_key
 
-    letter, _ = Letter.objects.get_or_create(
-        slug=args.slug, defaults={"title_en": "Benchmark letter", "body_en": "Synthetic load."}
-    )
+    letter, created = Letter.objects.get_or_create(slug=args.slug, defaults={"state": "published"})
+    if created:
+        letter.texts.create(language="en", title="Benchmark letter", body="Synthetic load.")
     professions = [
-        Profession.objects.get_or_create(letter=letter, key=key, defaults={"label_en": label})[0].pk
-        for key, label, _ in PROFESSIONS
+        Profession.objects.get_or_create(letter=letter, key=key, defaults={"labels": labels})[0].pk
+        for key, labels in PROFESSIONS
     ]
     rng = random.Random(42)
     start_id = (
@@ -137,6 +137,18 @@ def main() -> None:
         "ip_hash",
         "user_agent",
     )
+    # Every other NOT NULL column gets the model's default (COPY skips Django's defaults).
+    from signatures.models import Signature
+
+    others = [
+        field
+        for field in Signature._meta.concrete_fields
+        if not field.primary_key and not field.null and field.column not in columns
+    ]
+    other_values = tuple(
+        field.get_db_prep_save(field.get_default(), connection) for field in others
+    )
+    columns += tuple(field.column for field in others)
     started = time.perf_counter()
     written = 0
     with connection.cursor() as cursor:
@@ -174,6 +186,7 @@ def main() -> None:
                             "",
                             "",
                             "",
+                            *other_values,
                         )
                     )
             raw.commit()

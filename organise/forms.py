@@ -8,6 +8,7 @@ from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from letters.defaults import PROFESSIONS
 from letters.images import reencode
 from letters.models import UPDATES_CONSENT_DEFAULT, Letter, Organiser, Profession, Source, direction
 from letters.refs import clean_ref
@@ -524,8 +525,58 @@ class NewLetterForm(forms.ModelForm):
             "slug": _("The letter's address: /letters/<this>/. Lower-case letters, digits, dashes.")
         }
 
+    professions = forms.MultipleChoiceField(
+        label=_("Professions signers choose from"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    more_professions = forms.CharField(
+        label=_("Other professions, one a line"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("In the letter's first language; you can rename and reorder them later."),
+    )
+
     field_order = ["slug", "language", "title", "body"]
     clean_contact = LetterSettingsForm.clean_contact
+
+    def __init__(self, *args, source: Letter | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if source is not None:
+            self.offered = [(p.key, p.labels) for p in source.professions.all()]
+        else:
+            self.offered = list(PROFESSIONS)
+        language = self.data.get("language") or self.initial.get("language") or "en"
+        self.fields["professions"].choices = [
+            (key, labels.get(language) or labels.get("en") or key) for key, labels in self.offered
+        ]
+        self.fields["professions"].initial = [key for key, _labels in self.offered]
+
+    def clean_more_professions(self) -> list[str]:
+        lines = self.cleaned_data.get("more_professions", "").splitlines()
+        return list(dict.fromkeys(clean_text(line)[:80] for line in lines if clean_text(line)))
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("professions") and not data.get("more_professions"):
+            self.add_error("professions", _("Give the letter at least one profession."))
+        return data
+
+    def chosen_professions(self) -> list[tuple[str, dict]]:
+        """(key, names per language): the ticked ones in their order, then the new ones in
+        the first language, each with a key of its own."""
+        ticked = set(self.cleaned_data["professions"])
+        chosen = [(key, labels) for key, labels in self.offered if key in ticked]
+        keys = {key for key, _labels in chosen}
+        for name in self.cleaned_data["more_professions"]:
+            base = slugify(name)[:36] or "profession"
+            key, n = base, 2
+            while key in keys:
+                key, n = f"{base}-{n}", n + 1
+            keys.add(key)
+            chosen.append((key, {self.cleaned_data["language"]: name}))
+        return chosen
 
     @classmethod
     def initial_copying(cls, source: Letter) -> dict:

@@ -24,7 +24,9 @@ def letter_new(request: HttpRequest) -> HttpResponse:
     if copy_of := request.GET.get("from"):
         source = organised_letter(request.user, copy_of)
     initial = NewLetterForm.initial_copying(source) if source else {}
-    form = NewLetterForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = NewLetterForm(
+        request.POST if request.method == "POST" else None, initial=initial, source=source
+    )
     if request.method == "POST" and form.is_valid():
         letter = services.letter_create(form=form, creator=request.user, copy_of=source)
         messages.success(

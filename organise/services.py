@@ -10,7 +10,6 @@ from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.urls import reverse
 
-from letters.defaults import PROFESSIONS
 from letters.models import Letter, LetterText, Organiser, Profession
 from ops.emails import render_email, send_later
 from signatures.models import ModerationEntry
@@ -85,9 +84,10 @@ def organiser_invite(*, letter: Letter, email: str, role: str, invited_by) -> Or
 
 @transaction.atomic
 def letter_create(*, form, creator, copy_of: Letter | None = None) -> Letter:
-    """Save a new letter (a draft) with its text in its first language, its professions (the
-    copied letter's, or the creative defaults), and its creator as owner; audited. A copy
-    also takes the copied letter's other languages and its trust settings."""
+    """Save a new letter (a draft) with its text in its first language, the professions
+    chosen on the form (from the copied letter's, or the creative defaults, and new ones),
+    and its creator as owner; audited. A copy also takes the copied letter's other languages
+    and its trust settings."""
     letter = form.save(commit=False)
     letter.state = Letter.State.DRAFT
     if copy_of is not None:
@@ -99,16 +99,13 @@ def letter_create(*, form, creator, copy_of: Letter | None = None) -> Letter:
     if copy_of is not None:
         for language, text in copy_of.texts_by_language().items():
             texts.setdefault(language, (text.title, text.body))
-        professions = [(p.key, p.labels) for p in copy_of.professions.all()]
-    else:
-        professions = PROFESSIONS
     LetterText.objects.bulk_create(
         LetterText(letter=letter, language=language, title=title.strip(), body=body)
         for language, (title, body) in texts.items()
     )
     Profession.objects.bulk_create(
         Profession(letter=letter, key=key, labels=labels, order=order)
-        for order, (key, labels) in enumerate(professions)
+        for order, (key, labels) in enumerate(form.chosen_professions())
     )
     Organiser.objects.create(letter=letter, user=creator, role=Organiser.Role.OWNER)
     detail = f"created{f' from {copy_of.slug}' if copy_of else ''}"

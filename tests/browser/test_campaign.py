@@ -67,6 +67,9 @@ def test_a_campaign_from_nothing_to_launch(browser, site, screenshot, width):
     organiser.locator("#id_title").fill("Fair pay for translators")
     organiser.locator("#id_body").fill("We, the undersigned, **ask** for a licence.")
     organiser.locator("#id_organiser_name").fill("Translators' Guild")
+    organiser.locator("#id_more_professions").fill("Subtitler")
+    _fits(organiser, width, "the new letter's form")
+    screenshot(organiser, f"campaign-new-letter-{width}")
     organiser.locator("main form button[type=submit]").click()
     organiser.wait_for_url(re.compile(rf"/organise/letters/{slug}/publishing/$"))
     assert Letter.objects.get(slug=slug).state == "draft"

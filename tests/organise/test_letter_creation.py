@@ -5,6 +5,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
 
+from letters.defaults import PROFESSIONS
 from letters.models import Letter, Organiser
 from signatures.models import ModerationEntry
 
@@ -21,6 +22,8 @@ NEW = {
     "organiser_name": "Translators' Guild",
     "contact": "press@guild.example",
     "goal": "5000",
+    "professions": [key for key, _labels in PROFESSIONS],
+    "more_professions": "Subtitler\n  \nSubtitler\nSound designer",
 }
 
 
@@ -32,7 +35,9 @@ def test_a_creator_makes_a_letter_and_owns_it(as_user, client, letter):
     new = Letter.objects.get(slug="fair-pay-for-translators")
     assert Organiser.objects.get(letter=new).user == creator
     assert Organiser.objects.get(letter=new).role == Organiser.Role.OWNER
-    assert new.professions.count() == 16 and new.goal == 5000
+    assert new.professions.count() == 18 and new.goal == 5000
+    assert new.professions.get(key="subtitler").label("en") == "Subtitler"
+    assert new.professions.get(key="sound-designer").order == 17
     assert ModerationEntry.objects.filter(letter=new, detail="created").exists()
     assert new.state == Letter.State.DRAFT and new.languages() == ["en"]
     assert new.professions.get(key="novelist").label("fr") == "Romancier·ère"
@@ -54,7 +59,16 @@ def test_a_letter_is_duplicated_with_its_professions_and_settings(cast, as_user)
     client = as_user(alice)
     form = client.get(f"/organise/letters/new/?from={letter.slug}").content.decode()
     assert f'value="{letter.slug}-copy"' in form and letter.title("en") in form
-    data = {**NEW, "slug": f"{letter.slug}-copy", "title": letter.title("en")}
+    offered = list(letter.professions.values_list("key", flat=True))
+    for key in offered:
+        assert f'value="{key}"' in form  # the copied letter's professions, to untick
+    data = {
+        **NEW,
+        "slug": f"{letter.slug}-copy",
+        "title": letter.title("en"),
+        "professions": offered,
+        "more_professions": "",
+    }
     assert client.post(f"/organise/letters/new/?from={letter.slug}", data).status_code == 302
     copy = Letter.objects.get(slug=f"{letter.slug}-copy")
     assert copy.languages() == ["en", "ar"] and copy.title("ar") == letter.title("ar")
@@ -75,6 +89,12 @@ def test_others_may_not_create_and_bad_input_is_a_400(cast, as_user):
         client.post("/organise/letters/new/", {**NEW, "slug": cast["letter"].slug}).status_code
         == 400
     )
+    nothing = client.post(
+        "/organise/letters/new/", {**NEW, "professions": [], "more_professions": " \n "}
+    )
+    assert nothing.status_code == 400
+    assert "at least one profession" in nothing.content.decode()
+    assert client.post("/organise/letters/new/", {**NEW, "language": "xx"}).status_code == 400
     creator = make_user("cyd")
     creator.user_permissions.add(Permission.objects.get(codename="add_letter"))
     assert as_user(creator).get("/organise/letters/new/?from=letter-b").status_code == 404
