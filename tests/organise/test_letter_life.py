@@ -22,6 +22,7 @@ SURFACES = {
     "list": "/letters/{slug}/signatures/",
     "embed": "/letters/{slug}/embed/",
     "verification": "/letters/{slug}/verification/",
+    "share-image": "/letters/{slug}/share-en.png",
 }
 
 # state → (organiser, key holder, stranger): whether each may read the letter.
