@@ -244,6 +244,11 @@ LANGUAGE_CODE = "en"
 # interface has it (Django's own strings exist in nearly every language).
 INTERFACE_LANGUAGES = ["en", "ar", "fr"]
 LETTER_LANGUAGES = env.list("LETTER_LANGUAGES", default=["en", "ar", "fr", "es", "de"])
+if not LETTER_LANGUAGES or any(code not in LANG_INFO for code in LETTER_LANGUAGES):
+    raise ImproperlyConfigured(
+        "LETTER_LANGUAGES must list language codes Django knows (such as en,ar,fr,es,de,fa,he); "
+        f"got {','.join(LETTER_LANGUAGES) or 'nothing'}."
+    )
 LANGUAGES = [
     (code, LANG_INFO[code]["name"] if code in LANG_INFO else code)
     for code in dict.fromkeys(INTERFACE_LANGUAGES + LETTER_LANGUAGES)

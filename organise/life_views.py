@@ -102,11 +102,16 @@ def languages(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def language(request: HttpRequest, slug: str, language: str) -> HttpResponse:
     """The letter in one language (new or existing): title, statement, consent wording and
-    the professions' names. POST `remove` drops a language other than the first."""
+    the professions' names. POST `remove` drops a language other than the first; `first`
+    makes it the first."""
     letter = organised_letter(request.user, slug, owner=True)
     if language not in settings.LETTER_LANGUAGES:
         raise Http404("Not one of this site's letter languages.")
     exists = language in letter.texts_by_language()
+    if request.method == "POST" and "first" in request.POST and exists:
+        services.letter_first_language(letter=letter, language=language, actor=request.user)
+        messages.success(request, _("This is now the letter's first language."))
+        return redirect("organise:languages", slug=letter.slug)
     if request.method == "POST" and "remove" in request.POST:
         if not exists or language == letter.language:
             messages.error(request, _("The first language cannot be removed."))

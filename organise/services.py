@@ -155,3 +155,19 @@ def letter_text_remove(*, letter: Letter, language: str, actor) -> None:
         action=ModerationEntry.Action.SETTINGS,
         detail=f"removed the text in {language}",
     )
+
+
+@transaction.atomic
+def letter_first_language(*, letter: Letter, language: str, actor) -> None:
+    """Make another of the letter's languages its first: the one readers of a language it
+    lacks get, and whose text is required."""
+    if not LetterText.objects.filter(letter=letter, language=language).exists():
+        raise ValueError("The letter has no text in this language.")
+    letter.language = language
+    letter.save(update_fields=["language", "updated_at"])
+    moderation_log(
+        letter=letter,
+        actor=actor,
+        action=ModerationEntry.Action.SETTINGS,
+        detail=f"made {language} the first language",
+    )

@@ -39,3 +39,15 @@ def test_production_settings_refuse_the_dev_secret_key(tmp_path):
     )
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_an_unknown_letter_language_is_refused_at_start_up(tmp_path):
+    env = {
+        **os.environ,
+        "LETTER_LANGUAGES": "en,klingon",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0 and "LETTER_LANGUAGES" in result.stderr

@@ -92,6 +92,16 @@ def test_right_to_left_follows_the_language():
     ]
 
 
+def test_owners_make_another_language_the_first(cast, as_user, client):
+    letter = cast["letter"]
+    url = f"/organise/letters/{letter.slug}/languages/ar/"
+    assert as_user(cast["alice"]).post(url, {"first": "1"}).status_code == 302
+    assert Letter.objects.get(pk=letter.pk).language == "ar"
+    client.logout()
+    body = client.get(f"/letters/{letter.slug}/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert '<html lang="ar" dir="rtl">' in body
+
+
 def test_owners_remove_a_language_but_never_the_first(cast, as_user, client):
     letter = cast["letter"]
     owner = as_user(cast["alice"])
