@@ -2,7 +2,7 @@ from django import forms
 from django.conf import settings
 from django.core.validators import URLValidator, validate_email
 from django.forms import BaseInlineFormSet, inlineformset_factory
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import get_language_info
 from django.utils.translation import gettext_lazy as _
@@ -241,8 +241,6 @@ class LetterTextForm(forms.Form):
         label=_("Consent to updates, as the sign form words it"),
         required=False,
         max_length=300,
-        help_text=_("Leave empty for the default: “%(default)s”")
-        % {"default": UPDATES_CONSENT_DEFAULT},
     )
 
     def __init__(self, *args, letter: Letter, language: str, **kwargs):
@@ -256,6 +254,11 @@ class LetterTextForm(forms.Form):
         self.fields["title"].initial = text.title if text else ""
         self.fields["body"].initial = text.body if text else ""
         self.fields["updates_wording"].initial = (letter.updates_wording or {}).get(language, "")
+        with translation.override(language):  # the default as this language's readers see it
+            default = str(UPDATES_CONSENT_DEFAULT)
+        self.fields["updates_wording"].help_text = _(
+            "Leave empty for the default: “%(default)s”"
+        ) % {"default": default}
         self.professions = list(letter.professions.all())
         for profession in self.professions:
             self.fields[f"label_{profession.pk}"] = forms.CharField(

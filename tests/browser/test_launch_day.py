@@ -11,6 +11,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
 from django.test import Client
 
 from letters.models import Letter, Organiser
@@ -165,8 +166,14 @@ ORGANISER_PAGES = {
     "settings": "/organise/letters/ai-training/settings/",
     "organisers": "/organise/letters/ai-training/organisers/",
     "blocks": "/organise/letters/ai-training/blocks/",
+    "publishing": "/organise/letters/ai-training/publishing/",
+    "languages": "/organise/letters/ai-training/languages/",
+    "language": "/organise/letters/ai-training/languages/fr/",
+    "new-language": "/organise/letters/ai-training/languages/es/",
+    "new-letter": "/organise/letters/new/?from=ai-training",
     "two-factor": "/accounts/2fa/",
 }
+SHOWN = ("publishing", "languages", "language", "new-letter")  # also saved as screenshots
 
 
 @pytest.fixture(scope="module")
@@ -180,6 +187,7 @@ def test_no_serious_accessibility_violations_on_organiser_pages(
 ):
     need(axe_source is not None, "axe-core (npm ci)")
     owner = make_user(f"axe{language}")
+    owner.user_permissions.add(Permission.objects.get(codename="add_letter"))
     Organiser.objects.create(letter=letter, user=owner, role=Organiser.Role.OWNER)
     client = Client()
     client.force_login(owner, backend="django.contrib.auth.backends.ModelBackend")
@@ -208,6 +216,13 @@ def test_no_serious_accessibility_violations_on_organiser_pages(
             for v in results["violations"]
             if v["impact"] in ("serious", "critical")
         ]
+        if name in SHOWN:
+            for width in (390, 1280):
+                page.set_viewport_size({"width": width, "height": 900})
+                _fits(page, width, name)
+                page.screenshot(
+                    path=str(ARTIFACTS / f"organise-{name}-{language}-{width}.png"), full_page=True
+                )
     (ARTIFACTS / f"axe-organise-{language}.json").write_text(json.dumps(found, indent=1))
     context.close()
     assert not any(found.values()), found
