@@ -20,6 +20,20 @@ def test_sign_in_with_email_and_password(client, cast):
     assert client.get("/organise/").status_code == 200
 
 
+def test_sign_in_behind_the_stacks_proxy(client, cast, settings):
+    """Behind nginx, gunicorn listens on a unix socket: no REMOTE_ADDR, the address is in
+    X-Forwarded-For (TRUSTED_PROXY_COUNT=1, as bin/stack sets). allauth answered 403."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    make_user("ines", two_factor=False)
+    response = client.post(
+        "/accounts/login/",
+        {"login": "ines@example.org", "password": PASSWORD},
+        REMOTE_ADDR="",
+        HTTP_X_FORWARDED_FOR="203.0.113.7",
+    )
+    assert response.status_code == 302
+
+
 def test_mfa_enabled_sign_in_requires_the_code(client, cast):
     import time
 
