@@ -7,9 +7,13 @@ public view of a letter finds it: anyone else gets the same 404 as for a letter 
 exist. A key that worked is remembered for the rest of the visit in a signed cookie of this
 browser (no session row), so signing and the check-your-inbox page need no key in the URL.
 
-`LetterAccessMiddleware` marks every answer about an unpublished letter, the 404s included:
-`X-Robots-Tag: noindex`, and never stored by a shared cache (`private, no-store`, and
-`X-Accel-Expires: 0` for an nginx edge, which is told to ignore Cache-Control on the count).
+`LetterAccessMiddleware` marks the answers. One that shows an unpublished letter (to its
+organisers or a key holder) says `X-Robots-Tag: noindex` and is never stored by a shared
+cache (`private, no-store`, and `X-Accel-Expires: 0` for the nginx edge, which ignores
+Cache-Control on the count). A refusal is the same 404 whether the letter is unpublished or
+does not exist (nobody learns which slugs exist), says noindex, and may be shared for a
+second: stored at the edge, it replaces a public copy kept from before the letter went back
+to draft or private, which the edge would otherwise go on serving stale.
 """
 
 from django.conf import settings
@@ -89,15 +93,35 @@ def letter_access(request: HttpRequest, letter: Letter) -> Access | None:
     return None
 
 
+# What a private key and the schedule depend on: re-read for a letter that is not public, so
+# a new key or a launch applies at once in every process, not LOCAL_CACHE_SECONDS later.
+_LIFE = ("state", "private_key", "publish_at", "closes_at")
+
+
+def letter_or_404(request: HttpRequest, slug: str) -> Letter:
+    """The letter by its slug (from this process's short cache), whoever asks; a 404 for no
+    such letter is marked as a refusal (see the module's docstring)."""
+    request.letter_refused = True
+    request.csrf_deferred = True  # a refusal may be shared: its forms carry no token of anyone's
+    letter = letter_by_slug(slug)
+    if not Access(letter).public:
+        fresh = Letter.objects.filter(pk=letter.pk).values(*_LIFE).first() or {}
+        for field, value in fresh.items():
+            setattr(letter, field, value)
+    request.letter_refused = request.csrf_deferred = False
+    return letter
+
+
 def readable_letter(request: HttpRequest, slug: str, *, in_its_language: bool = True) -> Letter:
     """The letter, if this request may read it (404 otherwise, as for no letter at all).
     The page is then in the language of the text it shows: the reader's, where the letter has
     it, else the letter's first language."""
-    letter = letter_by_slug(slug)
+    letter = letter_or_404(request, slug)
     access = letter_access(request, letter)
-    request.letter_access = access or Access(letter)
     if access is None:
+        request.letter_refused = request.csrf_deferred = True
         raise Http404("No such letter.")
+    request.letter_access = access
     request.letter_languages = letter.languages()
     if in_its_language:
         translation.activate(letter.text_language(translation.get_language()))
@@ -111,6 +135,11 @@ class LetterAccessMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
+        if getattr(request, "letter_refused", False):
+            response["X-Robots-Tag"] = "noindex"
+            response["Cache-Control"] = "public, max-age=0, s-maxage=1"
+            response["X-Accel-Expires"] = "1"
+            return response
         access = getattr(request, "letter_access", None)
         if access is None or access.public:
             return response
@@ -135,8 +164,9 @@ def letter_context(request: HttpRequest) -> dict:
     offers (the letter's own on its pages), and the access."""
     access = getattr(request, "letter_access", None)
     languages = getattr(request, "letter_languages", None) or settings.INTERFACE_LANGUAGES
+    refused = getattr(request, "letter_refused", False)
     return {
-        "noindex": access is not None and not access.public,
+        "noindex": refused or (access is not None and not access.public),
         "letter_access": access,
         "switcher_languages": languages,
     }

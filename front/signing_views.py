@@ -5,7 +5,7 @@ import logging
 
 from django.conf import settings
 from django.core import signing as cookie_signing
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
@@ -15,7 +15,6 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from letters.models import Letter
-from letters.selectors import letter_by_slug
 from ops.http import client_ip
 from signatures import defences, signing
 from signatures.counting import letter_count_json
@@ -34,7 +33,7 @@ from signatures.tokens import (
 )
 
 from . import share
-from .access import Access, readable_letter
+from .access import Access, letter_or_404, readable_letter
 from .deferred_csrf import origin_checked
 from .forms import ManageForm, SignForm
 from .letter_page import render_letter
@@ -177,7 +176,7 @@ def _signature_from_link(request, letter: Letter, token: str, purpose: Purpose):
     request.letter_access = Access(letter)
     try:
         signature_id, version, fingerprint = read_token(token, purpose=purpose)
-    except TokenExpired:
+    except TokenExpired:  # a link we sent: its holder knows the letter exists
         return None, _link_error(request, letter, expired=True)
     except TokenInvalid:
         return None, _link_error(request, letter, expired=False)
@@ -197,6 +196,10 @@ def _signature_from_link(request, letter: Letter, token: str, purpose: Purpose):
 
 
 def _link_error(request, letter: Letter, *, expired: bool) -> HttpResponse:
+    if not expired and not request.letter_access.public:
+        # A made-up link to an unpublished letter: the 404 of no letter at all.
+        request.letter_refused = request.csrf_deferred = True
+        raise Http404("No such letter.")
     return render(
         request,
         "front/link_invalid.html",
@@ -207,7 +210,7 @@ def _link_error(request, letter: Letter, *, expired: bool) -> HttpResponse:
 
 @never_cache
 def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
-    letter = letter_by_slug(slug)
+    letter = letter_or_404(request, slug)
     signature, error = _signature_from_link(request, letter, token, Purpose.CONFIRM)
     if error:
         return error
@@ -246,7 +249,7 @@ def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
 def _button_link(request, slug: str, token: str, *, purpose: Purpose, act, page: str):
     """A link from the email whose GET shows a page with a button; only the POST acts (mail
     scanners open every link)."""
-    letter = letter_by_slug(slug)
+    letter = letter_or_404(request, slug)
     signature, error = _signature_from_link(request, letter, token, purpose)
     if error:
         return error
@@ -287,7 +290,7 @@ def erase(request: HttpRequest, slug: str, token: str) -> HttpResponse:
 def unsubscribe(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     """GET shows the choice and a button; POST unsubscribes at once (or, with
     `action=subscribe`, asks for updates again)."""
-    letter = letter_by_slug(slug)
+    letter = letter_or_404(request, slug)
     signature, error = _signature_from_link(request, letter, token, Purpose.UNSUBSCRIBE)
     if error:
         return error
@@ -309,7 +312,7 @@ def manage(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     """ "Manage my signature", from the link in every email: GET shows a form and changes
     nothing; POST applies what needs no new confirmation at once, and sends a fresh
     confirmation for a new name or profession (published only once it is confirmed)."""
-    letter = letter_by_slug(slug)
+    letter = letter_or_404(request, slug)
     signature, error = _signature_from_link(request, letter, token, Purpose.MANAGE)
     if error:
         return error

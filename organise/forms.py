@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django import forms
 from django.conf import settings
 from django.core.validators import URLValidator, validate_email
@@ -89,6 +91,11 @@ class ModerationForm(forms.Form):
         if not data.get("ids") and not data.get("all_matching"):
             raise forms.ValidationError(_("Tick at least one signature."))
         return data
+
+
+# The furthest a publish, close or send time may be: beyond it a date is a typo (and year
+# 9999 in a far time zone is year 10000 in UTC, which PostgreSQL stores and Python cannot read).
+SCHEDULE_HORIZON = timedelta(days=3653)
 
 
 def language_name(code: str) -> str:
@@ -316,10 +323,11 @@ class LetterScheduleForm(forms.ModelForm):
         data = super().clean()
         publish_at, closes_at = data.get("publish_at"), data.get("closes_at")
         now = timezone.now()
-        if "publish_at" in self.changed_data and publish_at and publish_at <= now:
-            self.add_error("publish_at", _("Choose a time in the future."))
-        if "closes_at" in self.changed_data and closes_at and closes_at <= now:
-            self.add_error("closes_at", _("Choose a time in the future."))
+        for name, when in (("publish_at", publish_at), ("closes_at", closes_at)):
+            if name in self.changed_data and when and when <= now:
+                self.add_error(name, _("Choose a time in the future."))
+            elif when and when > now + SCHEDULE_HORIZON:
+                self.add_error(name, _("Choose a time within the next ten years."))
         if publish_at and closes_at and closes_at <= publish_at:
             self.add_error("closes_at", _("The letter must close after it is published."))
         return data
@@ -411,6 +419,8 @@ class ScheduleForm(forms.Form):
         when = self.cleaned_data["send_at"]
         if when <= timezone.now():
             raise forms.ValidationError(_("Choose a time in the future."))
+        if when > timezone.now() + SCHEDULE_HORIZON:
+            raise forms.ValidationError(_("Choose a time within the next ten years."))
         return when
 
 

@@ -70,7 +70,10 @@ def letter_new_key(*, letter_id: int, actor) -> Letter:
 
 @transaction.atomic
 def letter_schedule(*, letter_id: int, publish_at, closes_at, actor) -> Letter:
+    """New times. A move the clock has already made is written down first, so a new time
+    never takes back a launch or a close that happened (beat may not have run yet)."""
     letter = Letter.objects.select_for_update().get(pk=letter_id)
+    _write_down(letter, timezone.now())
     letter.publish_at, letter.closes_at = publish_at, closes_at
     letter.save(update_fields=["publish_at", "closes_at", "updated_at"])
     when = lambda moment: moment.isoformat(timespec="minutes") if moment else "none"  # noqa: E731
@@ -93,21 +96,27 @@ def schedule_apply(now=None) -> int:
     for letter_id in {*due.values_list("pk", flat=True), *closing.values_list("pk", flat=True)}:
         with transaction.atomic():
             letter = Letter.objects.select_for_update().get(pk=letter_id)
-            before, after = letter.state, letter.current_state(now)
-            if before == after:
-                continue  # another run got here first
-            letter.state = after
-            if after == State.PUBLISHED and letter.published_on is None:
-                letter.published_on = timezone.localdate(letter.publish_at or now)
-            letter.save(update_fields=["state", "published_on", "updated_at"])
-            moderation_log(
-                letter=letter,
-                actor=None,
-                action=ModerationEntry.Action.STATE,
-                detail=f"{before} → {after} (scheduled)",
-            )
-            moved += 1
+            moved += _write_down(letter, now)  # False if another run got here first
     return moved
+
+
+def _write_down(letter: Letter, now) -> bool:
+    """Store the state the clock has moved the (locked) letter to, audited as the
+    schedule's; whether it moved."""
+    before, after = letter.state, letter.current_state(now)
+    if before == after:
+        return False
+    letter.state = after
+    if after == State.PUBLISHED and letter.published_on is None:
+        letter.published_on = timezone.localdate(letter.publish_at or now)
+    letter.save(update_fields=["state", "published_on", "updated_at"])
+    moderation_log(
+        letter=letter,
+        actor=None,
+        action=ModerationEntry.Action.STATE,
+        detail=f"{before} → {after} (scheduled)",
+    )
+    return True
 
 
 @shared_task

@@ -2,11 +2,15 @@
 holder of its private link, a stranger) on every public surface: the page, signing, the count
 API, the signer list and its API, the embed, the index, the sitemap and robots.txt."""
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.core.cache import cache
+from django.utils import timezone
 
 from letters.models import Letter
+from letters.selectors import forget_letters
 from signatures.counting import tally_recount
 from signatures.models import ModerationEntry, Signature
 
@@ -80,9 +84,12 @@ def test_who_reads_each_state_on_each_surface(life, client, state, who, surface)
     assert response.status_code == (200 if allowed else 404), (state, who, surface)
     public = state in ("published", "closed")
     if not public:
-        # Every answer about an unpublished letter, the 404s too: no search engine, no cache.
+        # Every answer about an unpublished letter, the 404s too, keeps search engines away.
         assert response["X-Robots-Tag"] == "noindex"
-        assert "no-store" in response["Cache-Control"] and response["X-Accel-Expires"] == "0"
+        if allowed:  # what its organisers and key holders see is never stored by an edge
+            assert "no-store" in response["Cache-Control"] and response["X-Accel-Expires"] == "0"
+        else:  # a refusal is everyone's, for a second (it replaces a stale public copy)
+            assert response["X-Accel-Expires"] == "1" and "s-maxage=1" in response["Cache-Control"]
     else:
         assert "X-Robots-Tag" not in response
     if allowed and surface in ("page", "list", "embed") and not public:
@@ -231,3 +238,59 @@ def test_a_visitor_holding_a_key_for_another_letter_gets_nothing(life, client):
     assert client.get(f"/letters/{letter.slug}/").status_code == 404
     client.cookies["letter_keys"] = "forged"
     assert client.get(f"/letters/{letter.slug}/").status_code == 404
+
+
+@pytest.mark.parametrize("surface", SURFACES)
+def test_an_unpublished_letter_and_no_letter_at_all_answer_alike(life, client, surface):
+    letter, _owner = life
+    _set_state(letter, "private")
+    hidden = client.get(SURFACES[surface].format(slug=letter.slug))
+    absent = client.get(SURFACES[surface].format(slug="no-such-letter"))
+    assert hidden.status_code == absent.status_code == 404
+    assert not hidden.cookies  # shared for a second: no token or cookie of anyone's
+    for header in ("X-Robots-Tag", "Cache-Control", "X-Accel-Expires"):
+        assert hidden[header] == absent[header], header
+    body = hidden.content.decode().replace(letter.slug, "no-such-letter")
+    assert body == absent.content.decode()
+
+
+def test_a_made_up_email_link_to_a_private_letter_is_a_404(life, client):
+    letter, _owner = life
+    _set_state(letter, "private")
+    for kind in ("confirm", "withdraw", "erase", "manage", "unsubscribe"):
+        made_up = client.get(f"/letters/{letter.slug}/{kind}/not-a-token/")
+        absent = client.get(f"/letters/no-such-letter/{kind}/not-a-token/")
+        assert made_up.status_code == absent.status_code == 404, kind
+    _set_state(letter, "published")
+    assert client.get(f"/letters/{letter.slug}/confirm/not-a-token/").status_code == 400
+
+
+def test_a_new_key_or_a_launch_applies_at_once_in_every_process(life, client):
+    """Other processes hold the letter LOCAL_CACHE_SECONDS: an unpublished one's key and
+    state are read afresh (here, written with no signal to clear this process's copy)."""
+    letter, _owner = life
+    _set_state(letter, "private")
+    old = letter.private_key
+    assert client.get(f"/letters/{letter.slug}/?key={old}").status_code == 200
+    Letter.objects.filter(pk=letter.pk).update(private_key="fresh-key-from-elsewhere")
+    assert client.get(f"/letters/{letter.slug}/?key={old}").status_code == 404
+    assert client.get(f"/letters/{letter.slug}/?key=fresh-key-from-elsewhere").status_code == 200
+    client.cookies.clear()
+    Letter.objects.filter(pk=letter.pk).update(state="published")
+    assert client.get(f"/letters/{letter.slug}/").status_code == 200
+
+
+def test_a_key_holders_page_is_never_what_a_stranger_gets_after_launch(life, client, settings):
+    """The page's cached fragments follow who reads: a launch by the clock does not touch
+    the letter's updated_at, and the fragment a key holder made must not reach a stranger."""
+    settings.LETTER_FRAGMENT_CACHE_SECONDS = 60
+    letter, _owner = life
+    _set_state(letter, "private")
+    key_holder = client.get(f"/letters/{letter.slug}/?key={letter.private_key}")
+    assert letter.private_key in key_holder.content.decode()
+    Letter.objects.filter(pk=letter.pk).update(publish_at=timezone.now() - timedelta(seconds=1))
+    forget_letters()
+    client.cookies.clear()
+    stranger = client.get(f"/letters/{letter.slug}/")
+    assert stranger.status_code == 200
+    assert letter.private_key not in stranger.content.decode()

@@ -128,3 +128,20 @@ def test_publishing_by_hand_before_the_time_drops_the_scheduled_time(scheduled, 
 def test_the_schedule_task_is_in_beats_schedule():
     entry = beat_schedule()["apply-letter-schedules"]
     assert entry["task"] == schedule_apply_task.name
+
+
+def test_a_new_time_never_takes_back_a_move_the_clock_made(scheduled, as_user):
+    letter = scheduled
+    owner = make_user("oona")
+    letter.organisers.create(user=owner, role="owner")
+    url = f"/organise/letters/{letter.slug}/publishing/"
+    with time_machine.travel(LAUNCH + timedelta(seconds=5), tick=False):
+        client = as_user(owner)
+        # Published by the clock, not yet written down; the owner clears publish_at.
+        data = {"action": "schedule", "publish_at": "", "closes_at": "2027-03-08T09:00"}
+        assert client.post(url, data).status_code == 302
+        letter.refresh_from_db()
+        assert letter.state == "published" and letter.publish_at is None
+        assert letter.current_state() == "published"
+        far = {"action": "schedule", "publish_at": "", "closes_at": "9999-12-31T23:59"}
+        assert client.post(url, far).status_code == 400
