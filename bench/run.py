@@ -315,8 +315,8 @@ def db_facts(database_url: str) -> dict:
     with psycopg.connect(database_url) as conn:
         rows = dict(
             conn.execute(
-                "SELECT state, count(*) FROM signatures_signature s JOIN petition_letter l "
-                "ON l.id = s.letter_id WHERE l.slug = 'ai-training' GROUP BY state"
+                "SELECT s.state, count(*) FROM signatures_signature s JOIN petition_letter l "
+                "ON l.id = s.letter_id WHERE l.slug = 'ai-training' GROUP BY s.state"
             ).fetchall()
         )
         unsent = conn.execute(
@@ -326,7 +326,7 @@ def db_facts(database_url: str) -> dict:
         counted = conn.execute(
             "SELECT count(*) FROM signatures_signature s "
             "JOIN petition_letter l ON l.id = s.letter_id "
-            "WHERE l.slug = 'ai-training' AND state = 'confirmed' AND approved"
+            "WHERE l.slug = 'ai-training' AND s.state = 'confirmed' AND s.approved"
         ).fetchone()[0]
         bench_rows = conn.execute(
             "SELECT count(*) FROM signatures_signature WHERE email LIKE 'bench-%%'"
