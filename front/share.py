@@ -8,6 +8,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
+from django.utils.translation import gettext as _
 
 from letters.models import Letter
 
@@ -20,7 +21,7 @@ def share_links(letter: Letter, language: str) -> list[tuple[str, str]]:
     url, title = letter_url(letter), letter.title(language)
     text = f"{title} — {url}"
     return [
-        ("Email", f"mailto:?{urlencode({'subject': title, 'body': text}, quote_via=quote)}"),
+        (_("Email"), f"mailto:?{urlencode({'subject': title, 'body': text}, quote_via=quote)}"),
         ("Bluesky", "https://bsky.app/intent/compose?" + urlencode({"text": text})),
         ("X", "https://x.com/intent/post?" + urlencode({"text": title, "url": url})),
         ("Mastodon", "https://mastodonshare.com/?" + urlencode({"text": title, "url": url})),

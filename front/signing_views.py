@@ -174,6 +174,7 @@ def _signature_from_link(request, letter: Letter, token: str, purpose: Purpose):
     the access: the letter's state does not matter, but its pages stay out of search engines
     while it is unpublished (front.access)."""
     request.letter_access = Access(letter)
+    request.letter_languages = letter.languages()
     try:
         signature_id, version, fingerprint = read_token(token, purpose=purpose)
     except TokenExpired:  # a link we sent: its holder knows the letter exists

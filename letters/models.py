@@ -66,7 +66,7 @@ class Letter(models.Model):
         POST = "post", _("Post-moderation: signatures count once confirmed")
         PRE = "pre", _("Pre-moderation: an organiser approves each signature")
 
-    slug = models.SlugField(unique=True, max_length=80)
+    slug = models.SlugField(_("address (slug)"), unique=True, max_length=80)
     # The letter's first language: its text there is required, and readers whose language
     # the letter lacks get it. Its texts are LetterText rows, one a language.
     language = models.CharField(_("first language"), max_length=10, default="en")
@@ -76,7 +76,9 @@ class Letter(models.Model):
     private_key = models.CharField(max_length=40, default=new_private_key, editable=False)
     publish_at = models.DateTimeField(_("publish at (UTC)"), null=True, blank=True)
     closes_at = models.DateTimeField(_("close at (UTC)"), null=True, blank=True)
-    moderation = models.CharField(max_length=4, choices=Moderation, default=Moderation.POST)
+    moderation = models.CharField(
+        _("moderation"), max_length=4, choices=Moderation, default=Moderation.POST
+    )
     # The sign form's consent to updates, per language code ({"en": "…"}); empty: the
     # interface's default wording (UPDATES_CONSENT_DEFAULT in the reader's language).
     updates_wording = models.JSONField(default=dict, blank=True)

@@ -5,8 +5,9 @@ from django.conf import settings
 from django.core.validators import URLValidator, validate_email
 from django.forms import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone, translation
+from django.utils.functional import lazy
 from django.utils.text import slugify
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language_info, gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -518,6 +519,14 @@ class WallForm(forms.Form):
         return {s.pk: self.cleaned_data[f"position_{s.pk}"] for s in self.notables}
 
 
+def _slug_help() -> str:
+    # The path is isolated (U+2066…U+2069) so it reads left to right in Arabic too.
+    path = "\u2066/letters/<this>/\u2069"
+    return gettext("The letter's address: %(path)s. Lower-case letters, digits, dashes.") % {
+        "path": path
+    }
+
+
 class NewLetterForm(forms.ModelForm):
     """A new letter: its address, its first language and its text there, how it is
     moderated, who organises it, its goal. It starts with the creative professions
@@ -534,9 +543,7 @@ class NewLetterForm(forms.ModelForm):
     class Meta:
         model = Letter
         fields = ["slug", "language", "moderation", "organiser_name", "contact", "goal"]
-        help_texts = {
-            "slug": _("The letter's address: /letters/<this>/. Lower-case letters, digits, dashes.")
-        }
+        help_texts = {"slug": lazy(_slug_help, str)()}
 
     professions = forms.MultipleChoiceField(
         label=_("Professions signers choose from"),
@@ -560,6 +567,11 @@ class NewLetterForm(forms.ModelForm):
             self.offered = [(p.key, p.labels) for p in source.professions.all()]
         else:
             self.offered = list(PROFESSIONS)
+        if (
+            "language" not in self.initial
+            and translation.get_language() in settings.LETTER_LANGUAGES
+        ):
+            self.initial["language"] = translation.get_language()  # the organiser's, likely
         language = self.data.get("language") or self.initial.get("language") or "en"
         self.fields["professions"].choices = [
             (key, labels.get(language) or labels.get("en") or key) for key, labels in self.offered

@@ -8,7 +8,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from letters.models import Letter
@@ -17,6 +19,17 @@ from signatures import letter_life
 from . import services
 from .forms import AddLanguageForm, LetterLifeForm, LetterScheduleForm, LetterTextForm
 from .selectors import organised_letter
+
+MOVED = {
+    Letter.State.DRAFT: gettext_lazy(
+        "The letter is a draft again: only its organisers can see it."
+    ),
+    Letter.State.PRIVATE: gettext_lazy(
+        "The letter is private: share its private link with founding signers."
+    ),
+    Letter.State.PUBLISHED: gettext_lazy("The letter is published: everyone can read and sign it."),
+    Letter.State.CLOSED: gettext_lazy("The letter is closed: it takes no more signatures."),
+}
 
 
 def private_link(letter: Letter) -> str:
@@ -44,7 +57,7 @@ def publishing(request: HttpRequest, slug: str) -> HttpResponse:
                 messages.error(request, _("The letter cannot make that move from where it is."))
                 status = 400
             else:
-                messages.success(request, _("Done: the letter has moved on."))
+                messages.success(request, MOVED[form.cleaned_data["to"]])
                 return redirect("organise:publishing", slug=letter.slug)
         elif action == "new_key":
             letter_life.letter_new_key(letter_id=letter.pk, actor=request.user)
@@ -74,7 +87,9 @@ def publishing(request: HttpRequest, slug: str) -> HttpResponse:
         "state_label": Letter.State(state).label,
         "moves": [(move, Letter.State(move).label) for move in letter_life.MOVES[state]],
         "private_link": private_link(letter),
+        "public": state in (Letter.State.PUBLISHED, Letter.State.CLOSED),
         "schedule": schedule,
+        "now": timezone.now(),
     }
     return render(request, "organise/publishing.html", context, status=status)
 

@@ -32,7 +32,8 @@ class MoveRefused(ValueError):
 def letter_move(*, letter_id: int, to: str, actor) -> Letter:
     """Move the letter to `to` if its current state allows it. Publishing by hand clears a
     publish_at still to come; reopening clears a closes_at that has passed; unpublishing
-    clears a publish_at that has passed (else the schedule would publish it again at once)."""
+    clears a publish_at that has passed (else the schedule would publish it again at once);
+    closing by hand sets closes_at to now (the page says when it closed)."""
     letter = Letter.objects.select_for_update().get(pk=letter_id)
     now = timezone.now()
     before = letter.current_state(now)
@@ -47,8 +48,8 @@ def letter_move(*, letter_id: int, to: str, actor) -> Letter:
             letter.published_on = timezone.localdate(now)
     if to in (State.DRAFT, State.PRIVATE) and letter.publish_at and letter.publish_at <= now:
         letter.publish_at = None
-    if to == State.CLOSED and letter.closes_at and letter.closes_at > now:
-        letter.closes_at = None
+    if to == State.CLOSED and (letter.closes_at is None or letter.closes_at > now):
+        letter.closes_at = now  # the page says when it closed
     letter.state = to
     letter.save(update_fields=["state", "publish_at", "closes_at", "published_on", "updated_at"])
     moderation_log(

@@ -79,6 +79,8 @@ def test_owner_invites_a_new_organiser_who_sets_a_password(
     new_password = "dana-new-password-456"
     done = client.post(opened["Location"], {"password1": new_password, "password2": new_password})
     assert done.status_code == 302
+    next_step = client.get(done["Location"]).content.decode()
+    assert "Your password is set" in next_step and 'href="/accounts/login/"' in next_step
     signed_in = client.post(
         "/accounts/login/", {"login": "dana@example.org", "password": new_password}
     )

@@ -14,6 +14,7 @@ from letters.selectors import forget_letters
 from signatures.counting import tally_recount
 from signatures.models import ModerationEntry, Signature
 
+from ..conftest import links_in
 from ..factories import LetterFactory, ProfessionFactory
 from .conftest import make_user
 
@@ -125,11 +126,16 @@ def test_index_sitemap_and_robots(life, client, state):
     assert client.get("/").status_code == (200 if state in ("published", "closed") else 404)
 
 
-def test_a_closed_page_and_embed_say_it_is_closed(life, client):
-    letter, _owner = life
-    _set_state(letter, "closed")
+def test_a_closed_page_and_embed_say_it_is_closed(life, client, as_user):
+    letter, owner = life
+    url = f"/organise/letters/{letter.slug}/publishing/"
+    assert as_user(owner).post(url, {"action": "move", "to": "closed"}).status_code == 302
+    client.logout()
+    cache.clear()
     page = client.get(f"/letters/{letter.slug}/").content.decode()
     assert "no longer accepts signatures" in page and 'class="sign-form"' not in page
+    assert "This letter closed on" in page  # closing by hand records when
+    assert "Sign the letter" not in page  # no button that leads nowhere
     embed = client.get(f"/letters/{letter.slug}/embed/").content.decode()
     assert "This letter is closed." in embed and "Read and sign" not in embed
 
@@ -294,3 +300,30 @@ def test_a_key_holders_page_is_never_what_a_stranger_gets_after_launch(life, cli
     stranger = client.get(f"/letters/{letter.slug}/")
     assert stranger.status_code == 200
     assert letter.private_key not in stranger.content.decode()
+
+
+def test_the_private_letters_pages_do_not_invite_sharing_a_link_that_404s(
+    life, client, sign_data, visit
+):
+    letter, _owner = life
+    _set_state(letter, "private")
+    page = client.get(f"/letters/{letter.slug}/?key={letter.private_key}").content.decode()
+    assert "Copy link" not in page and "Sign the letter" in page
+    visit(f"/letters/{letter.slug}/sign/", "post", {**sign_data, "profession": "novelist"})
+    confirm = links_in(mail.outbox[-1])["confirm"]
+    client.cookies.clear()  # opened on another device
+    confirmed = visit(confirm).content.decode()
+    assert "not public yet" in confirmed and "Copy link" not in confirmed
+    assert "data-count-url" not in confirmed  # its count answers 404 without the key
+
+
+def test_the_publishing_page_names_the_letter_and_its_schedule(life, as_user):
+    letter, owner = life
+    _set_state(letter, "private")
+    Letter.objects.filter(pk=letter.pk).update(publish_at=timezone.now() + timedelta(days=2))
+    page = as_user(owner).get(f"/organise/letters/{letter.slug}/publishing/").content.decode()
+    assert letter.title("en") in page and "It publishes itself on" in page
+    assert "It is now" in page and 'id="private-link"' in page
+    _set_state(letter, "published")
+    page = as_user(owner).get(f"/organise/letters/{letter.slug}/publishing/").content.decode()
+    assert 'id="private-link"' not in page  # nothing private left to share
