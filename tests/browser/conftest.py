@@ -42,8 +42,10 @@ def _launch(sync_api):
 
 
 @pytest.fixture
-def site(live_server, settings, transactional_db):
-    """The demo letter on a live server, emails in the dev mailbox."""
+def site(live_server, settings, transactional_db, browser):
+    """The demo letter on a live server, emails in the dev mailbox. Every browser context a
+    test left open is closed before the server stops (an open letter page polls the count,
+    and on SQLite a request arriving during teardown raised in the server's threads)."""
     from django.core.management import call_command
 
     settings.SITE_URL = live_server.url
@@ -51,7 +53,9 @@ def site(live_server, settings, transactional_db):
     settings.DEV_MAILBOX_ENABLED = True
     settings.SIGN_MIN_SECONDS = 0  # Playwright types faster than a person
     call_command("seed_demo", verbosity=0)
-    return live_server.url
+    yield live_server.url
+    for context in browser.contexts:
+        context.close()
 
 
 @pytest.fixture

@@ -58,7 +58,8 @@ def test_a_campaign_from_nothing_to_launch(browser, site, screenshot, width):
     viewport = {"width": width, "height": 900}
     en = {"locale": "en", "extra_http_headers": {"Accept-Language": "en"}, "viewport": viewport}
     fr = {"locale": "fr", "extra_http_headers": {"Accept-Language": "fr"}, "viewport": viewport}
-    organiser = _signed_in(browser, site, owner, **en).new_page()
+    organiser_context = _signed_in(browser, site, owner, **en)
+    organiser = organiser_context.new_page()
 
     # Create it, in English.
     organiser.goto(f"{site}/organise/letters/new/")
@@ -97,7 +98,8 @@ def test_a_campaign_from_nothing_to_launch(browser, site, screenshot, width):
     screenshot(organiser, f"campaign-publishing-private-{width}")
 
     # A stranger finds nothing.
-    stranger = browser.new_context(**en).new_page()
+    stranger_context = browser.new_context(**en)
+    stranger = stranger_context.new_page()
     assert stranger.goto(f"{site}/letters/{slug}/").status == 404
 
     # Two founding signers, through the link only; one reads French.
@@ -138,3 +140,6 @@ def test_a_campaign_from_nothing_to_launch(browser, site, screenshot, width):
     assert Signature.objects.filter(letter__slug=slug, state="confirmed").count() == 3
     names = stranger.goto(f"{site}/api/letters/{slug}/signatures").json()["results"]
     assert {n["name"] for n in names} == {"Ada Founder", "Fleur Fondatrice", "Sam Stranger"}
+    # Closed before the live server stops: an open page would go on polling it.
+    organiser_context.close()
+    stranger_context.close()
