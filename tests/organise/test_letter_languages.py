@@ -5,6 +5,8 @@ signed in. The French walk is the contract's third-language test, end to end."""
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 
 from letters.models import Letter, LetterText, direction
 from signatures.models import ModerationEntry, Signature
@@ -118,7 +120,38 @@ def test_owners_remove_a_language_but_never_the_first(cast, as_user, client):
     assert as_user(cast["bob"]).get(f"{url}fr/").status_code == 404
 
 
-def test_the_migration_kept_todays_text(cast):
-    """The data migration's result, as the factories build it: English first, Arabic too."""
-    letter = Letter.objects.get(pk=cast["letter"].pk)
-    assert letter.languages() == ["en", "ar"] and letter.language == "en"
+@pytest.mark.django_db(transaction=True)
+def test_the_data_migration_keeps_todays_english_and_arabic_text():
+    """petition.0008 on a letter as the site had it: its text and profession names move to
+    the per-language rows, and an open letter is published (a closed one that was never
+    published becomes a draft)."""
+    executor = MigrationExecutor(connection)
+    before = [("petition", "0007_identity")]
+    after = [("petition", "0008_letter_texts_and_states")]
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    OldLetter, OldProfession = (
+        old.get_model("petition", "Letter"),
+        old.get_model("petition", "Profession"),
+    )
+    letter = OldLetter.objects.create(
+        slug="old", title_en="Old title", body_en="Old **body**.", title_ar="عنوان", body_ar="نص"
+    )
+    OldProfession.objects.create(letter=letter, key="poet", label_en="Poet", label_ar="شاعر")
+    OldLetter.objects.create(slug="unpublished", title_en="Draft", body_en=".", is_open=False)
+    executor = MigrationExecutor(connection)  # reload the graph after the first migrate
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps
+    NewLetter = new.get_model("petition", "Letter")
+    texts = {
+        (t.language, t.title, t.body)
+        for t in new.get_model("petition", "LetterText").objects.filter(letter__slug="old")
+    }
+    assert texts == {("en", "Old title", "Old **body**."), ("ar", "عنوان", "نص")}
+    migrated = NewLetter.objects.get(slug="old")
+    assert (migrated.state, migrated.language) == ("published", "en")
+    assert NewLetter.objects.get(slug="unpublished").state == "draft"
+    assert migrated.private_key != NewLetter.objects.get(slug="unpublished").private_key
+    labels = new.get_model("petition", "Profession").objects.get(key="poet").labels
+    assert labels == {"en": "Poet", "ar": "شاعر"}
+    MigrationExecutor(connection).migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
