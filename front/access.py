@@ -65,7 +65,7 @@ class Access:
     def __init__(self, letter: Letter, *, key: str = "", fresh_key: bool = False, organiser=False):
         self.letter, self.key, self.fresh_key, self.organiser = letter, key, fresh_key, organiser
         self.state = letter.current_state()
-        self.public = self.state in (Letter.State.PUBLISHED, Letter.State.CLOSED)
+        self.public = self.state in Letter.PUBLIC_STATES
 
     @property
     def may_sign(self) -> bool:
@@ -87,9 +87,11 @@ def letter_access(request: HttpRequest, letter: Letter) -> Access | None:
     if access.state == Letter.State.PRIVATE:
         for key, fresh in _presented_keys(request, letter):
             if constant_time_compare(key, letter.private_key):
-                return Access(letter, key=key, fresh_key=fresh)
+                access.key, access.fresh_key = key, fresh
+                return access
     if _organises(request.user, letter):
-        return Access(letter, organiser=True)
+        access.organiser = True
+        return access
     return None
 
 
@@ -98,13 +100,20 @@ def letter_access(request: HttpRequest, letter: Letter) -> Access | None:
 _LIFE = ("state", "private_key", "publish_at", "closes_at")
 
 
-def letter_or_404(request: HttpRequest, slug: str) -> Letter:
-    """The letter by its slug (from this process's short cache), whoever asks; a 404 for no
-    such letter is marked as a refusal (see the module's docstring)."""
+def refusal(request: HttpRequest) -> Http404:
+    """The 404 to raise for a letter this request may not read, marked as a refusal (see the
+    module's docstring): the same as for no letter at all."""
     request.letter_refused = True
     request.csrf_deferred = True  # a refusal may be shared: its forms carry no token of anyone's
+    return Http404("No such letter.")
+
+
+def letter_or_404(request: HttpRequest, slug: str) -> Letter:
+    """The letter by its slug (from this process's short cache), whoever asks; no such
+    letter is a refusal."""
+    refusal(request)  # marked until the letter is found: letter_by_slug raises its own 404
     letter = letter_by_slug(slug)
-    if not Access(letter).public:
+    if not letter.is_public:
         fresh = Letter.objects.filter(pk=letter.pk).values(*_LIFE).first() or {}
         for field, value in fresh.items():
             setattr(letter, field, value)
@@ -119,8 +128,7 @@ def readable_letter(request: HttpRequest, slug: str, *, in_its_language: bool = 
     letter = letter_or_404(request, slug)
     access = letter_access(request, letter)
     if access is None:
-        request.letter_refused = request.csrf_deferred = True
-        raise Http404("No such letter.")
+        raise refusal(request)
     request.letter_access = access
     request.letter_languages = letter.languages()
     if in_its_language:

@@ -60,10 +60,13 @@ def _private_cookies() -> tuple[str, ...]:
     )
 
 
-def share_with_everyone(request: HttpRequest) -> bool:
-    """Whether this request may get the page everyone gets; if so, its forms defer the token."""
-    shared = request.method in ("GET", "HEAD") and not any(
-        name in request.COOKIES for name in _private_cookies()
+def share_with_everyone(request: HttpRequest, *, public: bool = True) -> bool:
+    """Whether this request may get the page everyone gets (only a `public` letter's is
+    shared); if so, its forms defer the token."""
+    shared = (
+        public
+        and request.method in ("GET", "HEAD")
+        and not any(name in request.COOKIES for name in _private_cookies())
     )
     request.csrf_deferred = shared
     return shared

@@ -5,7 +5,7 @@ import logging
 
 from django.conf import settings
 from django.core import signing as cookie_signing
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
@@ -33,7 +33,7 @@ from signatures.tokens import (
 )
 
 from . import share
-from .access import Access, letter_or_404, readable_letter
+from .access import Access, letter_or_404, readable_letter, refusal
 from .deferred_csrf import origin_checked
 from .forms import ManageForm, SignForm
 from .letter_page import render_letter
@@ -198,9 +198,7 @@ def _signature_from_link(request, letter: Letter, token: str, purpose: Purpose):
 
 def _link_error(request, letter: Letter, *, expired: bool) -> HttpResponse:
     if not expired and not request.letter_access.public:
-        # A made-up link to an unpublished letter: the 404 of no letter at all.
-        request.letter_refused = request.csrf_deferred = True
-        raise Http404("No such letter.")
+        raise refusal(request)  # a made-up link to an unpublished letter: as no letter at all
     return render(
         request,
         "front/link_invalid.html",

@@ -28,8 +28,7 @@ from .share_image import share_png
 
 def _letter_page(request: HttpRequest, letter: Letter) -> HttpResponse:
     # Before rendering: it decides the CSRF field. Only a public letter's page is shared.
-    shared = share_with_everyone(request) and request.letter_access.public
-    request.csrf_deferred = shared
+    shared = share_with_everyone(request, public=request.letter_access.public)
     return mark_cacheable(render_letter(request, letter), shared=shared)
 
 

@@ -26,6 +26,17 @@ def _language(language: str | None) -> str:
     return (language or get_language() or settings.LANGUAGE_CODE).split("-")[0]
 
 
+def pick_label(labels: dict[str, str] | None, language: str | None, *, default: str) -> str:
+    """A name kept per language: in `language`, else in English, else in any language it
+    has, else `default`."""
+    labels = labels or {}
+    return (
+        labels.get(_language(language))
+        or labels.get("en")
+        or next((labels[code] for code in sorted(labels) if labels[code]), default)
+    )
+
+
 def new_private_key() -> str:
     """The private link's key: 128 random bits, URL-safe."""
     return secrets.token_urlsafe(16)
@@ -33,20 +44,30 @@ def new_private_key() -> str:
 
 class LetterQuerySet(models.QuerySet):
     # The same rules as Letter.current_state, in SQL.
+    @staticmethod
+    def _published_by_clock(now: datetime) -> models.Q:
+        """A draft or private letter whose publish_at has passed."""
+        S = Letter.State
+        return models.Q(state__in=[S.DRAFT, S.PRIVATE], publish_at__lte=now)
+
     def published(self, now: datetime | None = None):
         """Letters open to everyone now (listed at /letters/)."""
         now = now or timezone.now()
-        S = Letter.State
-        scheduled = models.Q(state__in=[S.DRAFT, S.PRIVATE], publish_at__lte=now)
+        published = models.Q(state=Letter.State.PUBLISHED) | self._published_by_clock(now)
         not_closing = models.Q(closes_at__isnull=True) | models.Q(closes_at__gt=now)
-        return self.filter((models.Q(state=S.PUBLISHED) | scheduled) & not_closing)
+        return self.filter(published & not_closing)
 
     def public(self, now: datetime | None = None):
         """Letters everyone may read now: published, or closed."""
         now = now or timezone.now()
-        S = Letter.State
-        scheduled = models.Q(state__in=[S.DRAFT, S.PRIVATE], publish_at__lte=now)
-        return self.filter(models.Q(state__in=[S.PUBLISHED, S.CLOSED]) | scheduled)
+        public = models.Q(state__in=Letter.PUBLIC_STATES) | self._published_by_clock(now)
+        return self.filter(public)
+
+    def moved_by_clock(self, now: datetime | None = None):
+        """Letters whose stored state a passed publish_at or closes_at has moved on."""
+        now = now or timezone.now()
+        closed_by_clock = models.Q(state=Letter.State.PUBLISHED, closes_at__lte=now)
+        return self.filter(self._published_by_clock(now) | closed_by_clock)
 
 
 class LetterManager(models.Manager.from_queryset(LetterQuerySet)):
@@ -61,6 +82,9 @@ class Letter(models.Model):
         PRIVATE = "private", _("Private: its organisers and whoever has the private link")
         PUBLISHED = "published", _("Published: everyone; open to signatures")
         CLOSED = "closed", _("Closed: everyone; no more signatures")
+
+    PUBLIC_STATES = (State.PUBLISHED, State.CLOSED)  # everyone may read it
+    OPEN_STATES = (State.PRIVATE, State.PUBLISHED)  # it takes signatures
 
     class Moderation(models.TextChoices):
         POST = "post", _("Post-moderation: signatures count once confirmed")
@@ -114,7 +138,7 @@ class Letter(models.Model):
 
     # Its life. The stored state is what owners last chose; a passed publish_at or closes_at
     # moves it on at read time, so pages and the API follow the schedule to the second
-    # whether or not the beat task (letters.tasks) has written the move yet.
+    # whether or not beat's task (signatures.letter_life) has written the move yet.
     def current_state(self, now: datetime | None = None) -> str:
         now = now or timezone.now()
         state = self.state
@@ -128,12 +152,12 @@ class Letter(models.Model):
     @property
     def is_public(self) -> bool:
         """Anyone may read it (published, or closed and marked so)."""
-        return self.current_state() in (self.State.PUBLISHED, self.State.CLOSED)
+        return self.current_state() in self.PUBLIC_STATES
 
     @property
     def is_open(self) -> bool:
         """It takes signatures (while private, only through the private link)."""
-        return self.current_state() in (self.State.PRIVATE, self.State.PUBLISHED)
+        return self.current_state() in self.OPEN_STATES
 
     # Its text, per language (LetterText rows, read once and kept on the instance).
     def texts_by_language(self) -> dict[str, "LetterText"]:
@@ -210,13 +234,7 @@ class Profession(models.Model):
         return self.label()
 
     def label(self, language: str | None = None) -> str:
-        """Its name in `language`, else in English, else in any language it has."""
-        labels = self.labels or {}
-        return (
-            labels.get(_language(language))
-            or labels.get("en")
-            or next((labels[code] for code in sorted(labels) if labels[code]), self.key)
-        )
+        return pick_label(self.labels, language, default=self.key)
 
 
 class Source(models.Model):

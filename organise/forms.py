@@ -13,7 +13,15 @@ from django_countries import countries
 
 from letters.defaults import PROFESSIONS
 from letters.images import reencode
-from letters.models import UPDATES_CONSENT_DEFAULT, Letter, Organiser, Profession, Source, direction
+from letters.models import (
+    UPDATES_CONSENT_DEFAULT,
+    Letter,
+    Organiser,
+    Profession,
+    Source,
+    direction,
+    pick_label,
+)
 from letters.refs import clean_ref
 from signatures.models import Block, ModerationEntry, Signature
 from signatures.moderation import BULK_ACTIONS
@@ -97,6 +105,8 @@ class ModerationForm(forms.Form):
 # The furthest a publish, close or send time may be: beyond it a date is a typo (and year
 # 9999 in a far time zone is year 10000 in UTC, which PostgreSQL stores and Python cannot read).
 SCHEDULE_HORIZON = timedelta(days=3653)
+# What a datetime-local input sends (the first), and what else a hand-typed time may be.
+DATETIME_INPUTS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
 
 
 def language_name(code: str) -> str:
@@ -303,7 +313,7 @@ class LetterScheduleForm(forms.ModelForm):
         model = Letter
         fields = ["publish_at", "closes_at"]
         widgets = {
-            name: forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+            name: forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_INPUTS[0])
             for name in ("publish_at", "closes_at")
         }
         help_texts = {
@@ -314,11 +324,7 @@ class LetterScheduleForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("publish_at", "closes_at"):
-            self.fields[name].input_formats = [
-                "%Y-%m-%dT%H:%M",
-                "%Y-%m-%d %H:%M",
-                "%Y-%m-%dT%H:%M:%S",
-            ]
+            self.fields[name].input_formats = DATETIME_INPUTS
 
     def clean(self):
         data = super().clean()
@@ -412,8 +418,8 @@ class UpdateForm(forms.Form):
 class ScheduleForm(forms.Form):
     send_at = forms.DateTimeField(
         label=_("Send at (UTC)"),
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_INPUTS[0]),
+        input_formats=DATETIME_INPUTS,
     )
 
     def clean_send_at(self):
@@ -574,7 +580,7 @@ class NewLetterForm(forms.ModelForm):
             self.initial["language"] = translation.get_language()  # the organiser's, likely
         language = self.data.get("language") or self.initial.get("language") or "en"
         self.fields["professions"].choices = [
-            (key, labels.get(language) or labels.get("en") or key) for key, labels in self.offered
+            (key, pick_label(labels, language, default=key)) for key, labels in self.offered
         ]
         self.fields["professions"].initial = [key for key, _labels in self.offered]
 

@@ -91,10 +91,8 @@ def schedule_apply(now=None) -> int:
     """Write down the moves the clock has made (audited as the schedule's, with no actor);
     safe to run any number of times. Returns how many letters moved."""
     now = now or timezone.now()
-    due = Letter.objects.filter(state__in=[State.DRAFT, State.PRIVATE], publish_at__lte=now)
-    closing = Letter.objects.filter(state=State.PUBLISHED, closes_at__lte=now)
     moved = 0
-    for letter_id in {*due.values_list("pk", flat=True), *closing.values_list("pk", flat=True)}:
+    for letter_id in Letter.objects.moved_by_clock(now).values_list("pk", flat=True):
         with transaction.atomic():
             letter = Letter.objects.select_for_update().get(pk=letter_id)
             moved += _write_down(letter, now)  # False if another run got here first
