@@ -33,7 +33,7 @@ def main() -> None:
 
     from django.test import Client
 
-    from letters.models import Letter
+    from petition.models import Letter
     from signatures.counting import letter_count, tally_recount
     from signatures.models import Signature
     from signatures.selectors import encode_cursor

@@ -95,8 +95,8 @@ def main() -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from letters.defaults import PROFESSIONS
-    from letters.models import Letter, Profession
+    from petition.defaults import PROFESSIONS
+    from petition.models import Letter, Profession
     from signatures.counting import tally_recount
     from signatures.normalise import search_key
 

@@ -162,7 +162,7 @@ def start_update(database_url: str, redis_url: str) -> float:
     import django
 
     django.setup()
-    from letters.models import Letter
+    from petition.models import Letter
     from updates import writing
 
     update = writing.update_save(

@@ -5,7 +5,8 @@ rather than being queued by name for ever and never run."""
 from celery.beat import PersistentScheduler
 from django.conf import settings
 
-from signatures import counting, letter_life, outbox, signing
+from petition import life, mail
+from signatures import counting, outbox, signing
 from updates import sending
 
 DAY = 86400.0
@@ -20,11 +21,12 @@ def beat_schedule() -> dict[str, dict]:
             outbox.send_pending_confirmations_task,
             settings.EMAIL_SWEEP_SECONDS,
         ),
+        ("send-due-mail", mail.send_mail_sweep_task, settings.EMAIL_SWEEP_SECONDS),
         ("purge-unconfirmed", signing.purge_unconfirmed_task, DAY),
         ("send-updates", sending.send_updates_sweep_task, settings.UPDATE_SWEEP_SECONDS),
         (
             "apply-letter-schedules",
-            letter_life.schedule_apply_task,
+            life.schedule_apply_task,
             settings.LETTER_SCHEDULE_SWEEP_SECONDS,
         ),
     ]

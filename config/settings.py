@@ -42,8 +42,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
-    # Domain below, pages above (the layers are checked: .importlinter).
-    "letters",
+    # Domain below, pages above: the layers contract in pyproject.toml ([tool.importlinter]).
+    "petition",
     "signatures",
     "updates",
     "front",

@@ -1,7 +1,7 @@
 """Who may read a letter before it is public, and what every page of such a letter says.
 
 A draft is its organisers' only; a private letter is also open to whoever holds its private
-link (`?key=`); a published or closed letter is everyone's (letters.models.Letter
+link (`?key=`); a published or closed letter is everyone's (petition.models.Letter
 .current_state, which follows the schedule at read time). `readable_letter` is how every
 public view of a letter finds it: anyone else gets the same 404 as for a letter that does not
 exist. A key that worked is remembered for the rest of the visit in a signed cookie of this
@@ -24,8 +24,8 @@ from django.http.multipartparser import MultiPartParserError
 from django.utils import translation
 from django.utils.crypto import constant_time_compare
 
-from letters.models import Letter
-from letters.selectors import letter_by_slug
+from petition.models import Letter
+from petition.selectors import letter_by_slug
 
 KEYS_COOKIE = "letter_keys"
 _SALT = "front.access.keys"
@@ -52,15 +52,10 @@ def _presented_keys(request: HttpRequest, letter: Letter) -> list[tuple[str, boo
     return [(key, fresh) for key, fresh in keys if key]
 
 
-def _organises(user, letter: Letter) -> bool:
-    if not user.is_authenticated:
-        return False
-    return user.is_staff or letter.organisers.filter(user=user).exists()
-
-
 class Access:
     """How this request may read the letter: `key` is the private key it holds (carried on
-    the page's own links and forms), `organiser` whether it organises the letter."""
+    the page's own links and forms), `organiser` whether it organises the letter. The rules
+    are the letter's (Letter.may_read, Letter.may_sign); this finds out who is asking."""
 
     def __init__(self, letter: Letter, *, key: str = "", fresh_key: bool = False, organiser=False):
         self.letter, self.key, self.fresh_key, self.organiser = letter, key, fresh_key, organiser
@@ -69,30 +64,34 @@ class Access:
 
     @property
     def may_sign(self) -> bool:
-        """Published, or private with the key (or for its organisers)."""
-        if self.state == Letter.State.PUBLISHED:
-            return True
-        return self.state == Letter.State.PRIVATE and bool(self.key or self.organiser)
+        return self.letter.may_sign(key_holder=bool(self.key), organiser=self.organiser)
 
     def query(self) -> str:
         """What the page's links to the API and the signer list add while it is private."""
         return f"?key={self.key}" if self.key and not self.public else ""
 
 
+def _held_key(request: HttpRequest, letter: Letter) -> tuple[str, bool]:
+    """The letter's private key as this request presents it, if it does: (key, whether it
+    came in this request rather than from the cookie); ("", False) otherwise."""
+    for key, fresh in _presented_keys(request, letter):
+        if constant_time_compare(key, letter.private_key):
+            return key, fresh
+    return "", False
+
+
 def letter_access(request: HttpRequest, letter: Letter) -> Access | None:
     """How this request may read `letter`, or None if it may not."""
     access = Access(letter)
     if access.public:
-        return access
+        return access  # no key to look for, no organiser to ask the database about
     if access.state == Letter.State.PRIVATE:
-        for key, fresh in _presented_keys(request, letter):
-            if constant_time_compare(key, letter.private_key):
-                access.key, access.fresh_key = key, fresh
-                return access
-    if _organises(request.user, letter):
-        access.organiser = True
-        return access
-    return None
+        access.key, access.fresh_key = _held_key(request, letter)
+    if not access.key:
+        access.organiser = letter.organised_by(request.user)
+    if not letter.may_read(key_holder=bool(access.key), organiser=access.organiser):
+        return None
+    return access
 
 
 # What a private key and the schedule depend on: re-read for a letter that is not public, so

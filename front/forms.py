@@ -3,8 +3,8 @@ from django import forms
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
-from letters.models import Letter, Profession
-from letters.refs import clean_ref
+from petition.models import Letter, Profession
+from petition.refs import clean_ref
 from signatures.defences import started_token
 from signatures.normalise import clean_text, normalise_email, web_address
 from signatures.selectors import BadCursor, decode_cursor
@@ -104,7 +104,7 @@ class SignForm(forms.Form):
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
     started = forms.CharField(required=False, widget=forms.HiddenInput)
-    # The `?ref=` of the link the signer followed (letters/refs.py); never an error.
+    # The `?ref=` of the link the signer followed (petition/refs.py); never an error.
     ref = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, letter: Letter, **kwargs):

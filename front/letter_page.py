@@ -7,8 +7,8 @@ from django.utils.cache import patch_cache_control
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language
 
-from letters.models import Letter
-from letters.refs import clean_ref
+from petition.models import Letter
+from petition.refs import clean_ref
 from signatures.counting import letter_count_json
 from signatures.selectors import notable_signers, verified_organisations
 from updates.selectors import public_updates

@@ -10,7 +10,7 @@ from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from letters.models import Letter
+from petition.models import Letter
 
 
 def letter_url(letter: Letter) -> str:

@@ -18,7 +18,7 @@ from django.utils import translation
 from django.utils.formats import number_format
 from PIL import Image, ImageDraw, ImageFont
 
-from letters.models import Letter
+from petition.models import Letter
 
 from .templatetags.tally import signed_phrase_text
 

@@ -14,8 +14,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from letters.models import Letter
 from ops.http import client_ip
+from petition.models import Letter
 from signatures import defences, signing
 from signatures.counting import letter_count_json
 from signatures.models import Signature

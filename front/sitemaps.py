@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 
-from letters.models import Letter
+from petition.models import Letter
 
 
 class LetterSitemap(Sitemap):

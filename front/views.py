@@ -8,10 +8,10 @@ from django.templatetags.static import static
 from django.utils.translation import get_language
 from django.views.decorators.clickjacking import xframe_options_exempt
 
-from letters.markdown import render_markdown
-from letters.models import Letter
-from letters.selectors import featured_letter
 from ops.http import next_page_query
+from petition.markdown import render_markdown
+from petition.models import Letter
+from petition.selectors import featured_letter
 from signatures.counting import letter_count, letter_count_json
 from signatures.selectors import (
     letters_with_counts,
@@ -98,7 +98,7 @@ def share_image(request: HttpRequest, slug: str, language: str) -> HttpResponse:
 
 
 def header_image(request: HttpRequest, slug: str) -> HttpResponse:
-    """The letter's header image, re-encoded at upload (letters/images.py). Its URL carries
+    """The letter's header image, re-encoded at upload (petition/images.py). Its URL carries
     the letter's version, so it may be cached for long."""
     letter = readable_letter(request, slug, in_its_language=False)
     if not letter.header_image:

@@ -1,17 +1,15 @@
-"""Emails are template trios: emails/<name>-subject.txt, -body.txt and -body.html. Rendered
-here, sent here or by the task beside (account mail, invitations; signers' confirmations
-have their own outbox in signatures/outbox.py)."""
+"""Emails are template trios: emails/<name>-subject.txt, -body.txt and -body.html, rendered
+here into plain data and sent here. What decides when to send is an outbox: signers'
+confirmations (signatures/outbox.py), updates (updates/sending.py), every other email
+(petition/mail.py)."""
 
 import smtplib
 
 import css_inline
-from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
-
-from .queue import enqueue, retry_countdown
 
 
 def render_email(name: str, *, to: str, context: dict, language: str = "en") -> dict:
@@ -59,17 +57,16 @@ def send_templated(
     )
 
 
-@shared_task(bind=True, max_retries=8)
-def send_email_task(self, message: dict) -> None:
-    """Send an already rendered email, retrying while the mail server is away."""
-    try:
-        send_rendered(message)
-    except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError) as exc:
-        raise self.retry(exc=exc, countdown=retry_countdown(self.request.retries)) from exc
+# What a mail server says about one message (as opposed to the connection or the session).
+_REFUSALS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
 
 
-def send_later(message: dict) -> None:
-    """Through Celery (with retries); in-process if the broker is down, since the few emails
-    sent this way (account mail, invitations) have a person waiting for them."""
-    if not enqueue(send_email_task, message):
-        send_email_task.apply(args=[message])
+def is_permanent_refusal(exc: Exception) -> bool:
+    """The server refused this message for good (5xx). Anything else that goes wrong while
+    sending (a 4xx, a lost connection, a failed login) is temporary: try again later."""
+    if not isinstance(exc, _REFUSALS):
+        return False
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    return 500 <= exc.smtp_code < 600

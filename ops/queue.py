@@ -33,13 +33,6 @@ def enqueue(task, *args, countdown: float | None = None) -> bool:
     return True
 
 
-def reset_broker_backoff() -> None:
-    """Forget this process's broker and window state (tests)."""
-    global _broker_down_until
-    _broker_down_until = 0.0
-    _asked.clear()
-
-
 def retry_countdown(retries: int) -> int:
     """Exponential backoff for retried tasks: 30 s, 1 min, 2 min … capped at an hour."""
     return min(3600, 30 * 2**retries)

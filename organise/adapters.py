@@ -8,8 +8,8 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.urls import reverse
 
-from ops.emails import send_later
 from ops.http import client_ip
+from petition.mail import mail_queue
 
 from .templatetags.two_factor import AFTER_TWO_FACTOR
 
@@ -34,18 +34,20 @@ class AccountAdapter(DefaultAccountAdapter):
         return settings.ACCOUNT_SIGNUP_OPEN
 
     def send_mail(self, template_prefix, email, context) -> None:
-        """Account mail goes through Celery like every other email."""
+        """Account mail goes through the outbox like every other one-off email (kept until a
+        mail server accepts it)."""
         message = self.render_mail(template_prefix, email, context)
         alternatives = getattr(message, "alternatives", [])
         html = next((body for body, kind in alternatives if kind == "text/html"), "")
-        send_later(
+        mail_queue(
             {
                 "subject": message.subject,
                 "body": message.body,
                 "from_email": message.from_email,
                 "to": list(message.to),
                 "html": html,
-            }
+            },
+            kind="account",
         )
 
     def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:

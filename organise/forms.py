@@ -11,10 +11,11 @@ from django.utils.translation import get_language_info, gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from letters.defaults import PROFESSIONS
-from letters.images import reencode
-from letters.models import (
+from petition.defaults import PROFESSIONS
+from petition.images import reencode
+from petition.models import (
     UPDATES_CONSENT_DEFAULT,
+    AuditEntry,
     Letter,
     Organiser,
     Profession,
@@ -22,8 +23,8 @@ from letters.models import (
     direction,
     pick_label,
 )
-from letters.refs import clean_ref
-from signatures.models import Block, ModerationEntry, Signature
+from petition.refs import clean_ref
+from signatures.models import Block, Signature
 from signatures.moderation import BULK_ACTIONS
 from signatures.normalise import canonical_email, clean_text, normalise_email, web_address
 from signatures.selectors import QueueState, Review
@@ -92,10 +93,7 @@ class ModerationForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if (
-            data.get("action") == ModerationEntry.Action.REMOVE
-            and not data.get("reason", "").strip()
-        ):
+        if data.get("action") == AuditEntry.Action.REMOVE and not data.get("reason", "").strip():
             self.add_error("reason", _("Say why these signatures are removed."))
         if not data.get("ids") and not data.get("all_matching"):
             raise forms.ValidationError(_("Tick at least one signature."))
@@ -343,6 +341,20 @@ class LetterScheduleForm(forms.ModelForm):
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("Email"))
     role = forms.ChoiceField(label=_("Role"), choices=Organiser.Role.choices)
+    language = forms.ChoiceField(label=_("Language of the invitation"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = [
+            (code, get_language_info(code)["name_local"]) for code in settings.INTERFACE_LANGUAGES
+        ]
+        current = (translation.get_language() or "en").split("-")[0]
+        self.fields["language"].initial = (
+            current if current in settings.INTERFACE_LANGUAGES else "en"
+        )
+
+    def clean_language(self) -> str:
+        return self.cleaned_data["language"] or self.fields["language"].initial
 
 
 class BlockForm(forms.ModelForm):
@@ -536,7 +548,7 @@ def _slug_help() -> str:
 class NewLetterForm(forms.ModelForm):
     """A new letter: its address, its first language and its text there, how it is
     moderated, who organises it, its goal. It starts with the creative professions
-    (letters/defaults.py); owners add languages and edit the rest afterwards."""
+    (petition/defaults.py); owners add languages and edit the rest afterwards."""
 
     language = forms.ChoiceField(label=_("First language"), choices=letter_language_choices)
     title = forms.CharField(label=_("Title"), max_length=200)

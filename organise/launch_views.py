@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from petition.audit import audit_record
+from petition.models import AuditEntry
 from signatures import selectors as signature_selectors
-from signatures.models import ModerationEntry
-from signatures.moderation import moderation_log
 
 from .chart import daily_chart, hourly_chart
 from .forms import SourceForm
@@ -79,10 +79,10 @@ def sources(request: HttpRequest, slug: str) -> HttpResponse:
     form = SourceForm(request.POST if request.method == "POST" else None, letter=letter)
     if request.method == "POST" and form.is_valid():
         source = form.save()
-        moderation_log(
+        audit_record(
             letter=letter,
             actor=request.user,
-            action=ModerationEntry.Action.SOURCE,
+            action=AuditEntry.Action.SOURCE,
             detail=str(source),
         )
         messages.success(

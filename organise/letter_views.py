@@ -10,7 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import services
+from petition import editing
+
 from .forms import NewLetterForm
 from .selectors import can_create_letters, organised_letter
 
@@ -28,7 +29,7 @@ def letter_new(request: HttpRequest) -> HttpResponse:
         request.POST if request.method == "POST" else None, initial=initial, source=source
     )
     if request.method == "POST" and form.is_valid():
-        letter = services.letter_create(form=form, creator=request.user, copy_of=source)
+        letter = editing.letter_create(form=form, creator=request.user, copy_of=source)
         messages.success(
             request,
             _(

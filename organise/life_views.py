@@ -13,10 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from letters.models import Letter
-from signatures import letter_life
+from petition import editing, life
+from petition.models import Letter
 
-from . import services
 from .forms import AddLanguageForm, LetterLifeForm, LetterScheduleForm, LetterTextForm
 from .selectors import organised_letter
 
@@ -49,18 +48,18 @@ def publishing(request: HttpRequest, slug: str) -> HttpResponse:
             form = LetterLifeForm(request.POST)
             try:
                 if not form.is_valid():
-                    raise letter_life.MoveRefused
-                letter_life.letter_move(
+                    raise life.MoveRefused
+                life.letter_move(
                     letter_id=letter.pk, to=form.cleaned_data["to"], actor=request.user
                 )
-            except letter_life.MoveRefused:
+            except life.MoveRefused:
                 messages.error(request, _("The letter cannot make that move from where it is."))
                 status = 400
             else:
                 messages.success(request, MOVED[form.cleaned_data["to"]])
                 return redirect("organise:publishing", slug=letter.slug)
         elif action == "new_key":
-            letter_life.letter_new_key(letter_id=letter.pk, actor=request.user)
+            life.letter_new_key(letter_id=letter.pk, actor=request.user)
             messages.success(
                 request, _("A new private link was made; the old one no longer works.")
             )
@@ -68,7 +67,7 @@ def publishing(request: HttpRequest, slug: str) -> HttpResponse:
         elif action == "schedule":
             schedule = LetterScheduleForm(request.POST, instance=letter)
             if schedule.is_valid():
-                letter_life.letter_schedule(
+                life.letter_schedule(
                     letter_id=letter.pk,
                     publish_at=schedule.cleaned_data["publish_at"],
                     closes_at=schedule.cleaned_data["closes_at"],
@@ -85,7 +84,7 @@ def publishing(request: HttpRequest, slug: str) -> HttpResponse:
         "letter": letter,
         "state": state,
         "state_label": Letter.State(state).label,
-        "moves": [(move, Letter.State(move).label) for move in letter_life.MOVES[state]],
+        "moves": [(move, Letter.State(move).label) for move in life.MOVES[state]],
         "private_link": private_link(letter),
         "public": state in (Letter.State.PUBLISHED, Letter.State.CLOSED),
         "schedule": schedule,
@@ -124,19 +123,19 @@ def language(request: HttpRequest, slug: str, language: str) -> HttpResponse:
         raise Http404("Not one of this site's letter languages.")
     exists = language in letter.texts_by_language()
     if request.method == "POST" and "first" in request.POST and exists:
-        services.letter_first_language(letter=letter, language=language, actor=request.user)
+        editing.letter_first_language(letter=letter, language=language, actor=request.user)
         messages.success(request, _("This is now the letter's first language."))
         return redirect("organise:languages", slug=letter.slug)
     if request.method == "POST" and "remove" in request.POST:
         if not exists or language == letter.language:
             messages.error(request, _("The first language cannot be removed."))
             return redirect("organise:language", slug=letter.slug, language=language)
-        services.letter_text_remove(letter=letter, language=language, actor=request.user)
+        editing.letter_text_remove(letter=letter, language=language, actor=request.user)
         messages.success(request, _("The language was removed."))
         return redirect("organise:languages", slug=letter.slug)
     form = LetterTextForm(request.POST or None, letter=letter, language=language)
     if request.method == "POST" and form.is_valid():
-        services.letter_text_save(letter=letter, language=language, form=form, actor=request.user)
+        editing.letter_text_save(letter=letter, language=language, form=form, actor=request.user)
         messages.success(request, _("The letter's text was saved."))
         return redirect("organise:languages", slug=letter.slug)
     context = {

@@ -7,20 +7,16 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.html import escape
 
-from letters.models import Letter, Organiser
+from petition.models import Letter
 
 
 def letters_organised_by(user) -> QuerySet[Letter]:
-    if user.is_staff:
-        return Letter.objects.prefetch_related("texts")
-    return Letter.objects.filter(organisers__user=user).distinct().prefetch_related("texts")
+    return Letter.objects.organised_by(user).prefetch_related("texts")
 
 
 def organised_letter(user, slug: str, *, owner: bool = False) -> Letter:
-    letters = letters_organised_by(user)
-    if owner and not user.is_staff:
-        letters = letters.filter(organisers__user=user, organisers__role=Organiser.Role.OWNER)
-    letter = letters.filter(slug=slug).prefetch_related("texts").first()
+    letters = Letter.objects.organised_by(user, owner=owner).prefetch_related("texts")
+    letter = letters.filter(slug=slug).first()
     if letter is None:
         raise Http404("No such letter.")
     return letter
@@ -28,10 +24,6 @@ def organised_letter(user, slug: str, *, owner: bool = False) -> Letter:
 
 def can_create_letters(user) -> bool:
     return user.is_authenticated and (user.is_staff or user.has_perm("petition.add_letter"))
-
-
-def is_owner(user, letter: Letter) -> bool:
-    return user.is_staff or letter.organisers.filter(user=user, role=Organiser.Role.OWNER).exists()
 
 
 def embed_snippet(letter: Letter) -> str:

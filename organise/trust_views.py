@@ -8,9 +8,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from petition.audit import audit_record
+from petition.models import AuditEntry
 from signatures import signing
-from signatures.models import ModerationEntry, Signature
-from signatures.moderation import moderation_log
+from signatures.models import Signature
 
 from .forms import AddOnBehalfForm, WallForm
 from .selectors import organised_letter
@@ -27,10 +28,10 @@ def add_on_behalf(request: HttpRequest, slug: str) -> HttpResponse:
         signing.signature_sign(
             letter=letter, data=data, language=data["language"], added_by=request.user
         )
-        moderation_log(
+        audit_record(
             letter=letter,
             actor=request.user,
-            action=ModerationEntry.Action.ADD_ON_BEHALF,
+            action=AuditEntry.Action.ADD_ON_BEHALF,
             detail=data["name"],
         )
         messages.success(
@@ -59,10 +60,10 @@ def wall(request: HttpRequest, slug: str) -> HttpResponse:
                 position = form.positions()[signature.pk]
                 if position != signature.wall_position:
                     Signature.objects.filter(pk=signature.pk).update(wall_position=position)
-            moderation_log(
+            audit_record(
                 letter=letter,
                 actor=request.user,
-                action=ModerationEntry.Action.WALL,
+                action=AuditEntry.Action.WALL,
                 detail=", ".join(
                     f"{s.name}={p}" for s in notables if (p := form.positions()[s.pk])
                 ),

@@ -23,20 +23,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from letters.models import Letter
 from ops.http import next_page_query
+from petition.audit import audit_record
+from petition.models import AuditEntry, Letter
+from petition.organisers import organiser_invite
 from signatures import selectors as signature_selectors
-from signatures.models import Block, ModerationEntry, Signature
+from signatures.models import Block, Signature
 from signatures.moderation import (
     UNDO,
     can_undo,
-    moderation_log,
     moderation_undo,
     signatures_moderate,
 )
 from signatures.trust import holds_recheck_soon
 
-from . import services
 from .chart import daily_chart
 from .export import csv_stream, xlsx_stream
 from .forms import (
@@ -51,7 +51,6 @@ from .forms import (
 from .selectors import (
     can_create_letters,
     embed_snippet,
-    is_owner,
     letters_organised_by,
     organised_letter,
 )
@@ -126,7 +125,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
         if data["all_matching"] and not data["confirmed"]:
             # Show how many and which, and act only on the confirmation.
             to_confirm = {
-                "action": ModerationEntry.Action(data["action"]).label,
+                "action": AuditEntry.Action(data["action"]).label,
                 "count": queryset.count(),
                 "sample": list(queryset.order_by("-pk")[:5]),
             }
@@ -163,7 +162,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
         "to_confirm": to_confirm,
         "ticked": set(request.POST.getlist("ids")),  # kept ticked after a form error
         "next_query": next_before and next_page_query(request, before=next_before),
-        "owner": is_owner(request.user, letter),
+        "owner": letter.organised_by(request.user, owner=True),
         "export_query": _filters_query(request),
         "embed_snippet": embed_snippet(letter),
     }
@@ -181,7 +180,7 @@ def _filters_query(request: HttpRequest) -> str:
 def audit(request: HttpRequest, slug: str) -> HttpResponse:
     letter = organised_letter(request.user, slug)
     entries = list(
-        ModerationEntry.objects.filter(letter=letter).select_related("actor", "undone_by")[:200]
+        AuditEntry.objects.filter(letter=letter).select_related("actor", "undone_by")[:200]
     )
     for entry in entries:
         entry.undoable = can_undo(entry)
@@ -201,10 +200,10 @@ def letter_settings(request: HttpRequest, slug: str) -> HttpResponse:
                 professions.save()
                 if "protected_names" in form.changed_data:
                     holds_recheck_soon(letter.pk, letter.protected_names.splitlines())
-                moderation_log(
+                audit_record(
                     letter=letter,
                     actor=request.user,
-                    action=ModerationEntry.Action.SETTINGS,
+                    action=AuditEntry.Action.SETTINGS,
                     detail=", ".join(str(form.fields[name].label) for name in form.changed_data)
                     or str(_("professions")),
                 )
@@ -231,11 +230,12 @@ def organisers(request: HttpRequest, slug: str) -> HttpResponse:
     letter = organised_letter(request.user, slug, owner=True)
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.organiser_invite(
+        organiser_invite(
             letter=letter,
             email=form.cleaned_data["email"],
             role=form.cleaned_data["role"],
             invited_by=request.user,
+            language=form.cleaned_data["language"],
         )
         messages.success(request, _("Invitation sent."))
         return redirect("organise:organisers", slug=letter.slug)
@@ -255,10 +255,10 @@ def blocks(request: HttpRequest, slug: str) -> HttpResponse:
     form = BlockForm(request.POST or None, letter=letter)
     if request.method == "POST" and form.is_valid():
         block = form.save()
-        moderation_log(
+        audit_record(
             letter=letter,
             actor=request.user,
-            action=ModerationEntry.Action.BLOCK,
+            action=AuditEntry.Action.BLOCK,
             detail=str(block),
         )
         messages.success(
@@ -281,10 +281,10 @@ def export(request: HttpRequest, slug: str, format: str) -> HttpResponse:
     if not filters.is_valid():
         return HttpResponseBadRequest(_("These filters are not valid."))
     queryset = signature_selectors.moderation_queryset(letter=letter, **filters.filters())
-    moderation_log(
+    audit_record(
         letter=letter,
         actor=request.user,
-        action=ModerationEntry.Action.EXPORT,
+        action=AuditEntry.Action.EXPORT,
         detail=f"{format}: {filters.describe()}",
         changed=queryset.count(),
     )
@@ -303,7 +303,7 @@ def export(request: HttpRequest, slug: str, format: str) -> HttpResponse:
 def undo(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """GET says what undoing an audit entry will change; only the POST undoes it."""
     letter = organised_letter(request.user, slug)
-    entry = ModerationEntry.objects.filter(letter=letter, pk=pk).select_related("actor").first()
+    entry = AuditEntry.objects.filter(letter=letter, pk=pk).select_related("actor").first()
     if entry is None:
         raise Http404("No such entry.")
     if not can_undo(entry):
@@ -325,7 +325,7 @@ def undo(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     context = {
         "letter": letter,
         "entry": entry,
-        "undo_label": ModerationEntry.Action(UNDO[entry.action]).label,
+        "undo_label": AuditEntry.Action(UNDO[entry.action]).label,
         "sample": Signature.objects.filter(letter=letter, pk__in=entry.signature_ids[:5]),
     }
     return render(request, "organise/undo.html", context)

@@ -32,8 +32,8 @@ from django.db.models import Count, F, IntegerField, Min, OuterRef, Q, Subquery,
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from letters.models import Letter, Profession
 from ops.queue import enqueue_once_per_window
+from petition.models import Letter, Profession
 
 from .models import ProfessionTally, Signature, Tally, TallyChange
 

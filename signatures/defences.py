@@ -16,8 +16,8 @@ from django.conf import settings
 from django.core import signing
 from django.db.models import Q
 
-from letters.models import Letter
 from ops.ratelimit import Limit, first_exceeded
+from petition.models import Letter
 
 from .models import Block
 

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import Q
 
-from letters.models import Letter
+from petition.models import AuditEntry, Letter
 
 from .counting import Standing, schedule_tally_fold, tally_changes
-from .models import ModerationEntry, Signature, TallyChange
+from .models import Signature, TallyChange
 from .trust import holds_recheck_soon, protect
 
-Action = ModerationEntry.Action
+Action = AuditEntry.Action
 State = Signature.State
 BATCH = 500
 
@@ -118,8 +118,8 @@ def signatures_moderate(
     action: str,
     signature_ids: Iterable[int],
     reason: str = "",
-    undoes: ModerationEntry | None = None,
-) -> ModerationEntry:
+    undoes: AuditEntry | None = None,
+) -> AuditEntry:
     """Apply `action` to those of `signature_ids` (of this letter) it applies to, in batches
     of 500 rows locked for update. Returns the audit entry, with how many changed."""
     transition = TRANSITIONS[action]
@@ -140,7 +140,7 @@ def signatures_moderate(
             Signature.objects.bulk_update(rows, transition.fields)
             TallyChange.objects.bulk_create(journal)
             changed += [signature.pk for signature in rows]
-    entry = ModerationEntry.objects.create(
+    entry = AuditEntry.objects.create(
         letter=letter,
         actor=actor,
         action=action,
@@ -158,16 +158,16 @@ def signatures_moderate(
     return entry
 
 
-def can_undo(entry: ModerationEntry) -> bool:
+def can_undo(entry: AuditEntry) -> bool:
     return entry.action in UNDO and entry.changed > 0 and not hasattr(entry, "undone_by")
 
 
-def moderation_undo(*, entry: ModerationEntry, actor) -> ModerationEntry | None:
+def moderation_undo(*, entry: AuditEntry, actor) -> AuditEntry | None:
     """Undo a bulk action on the signatures it changed (restore what it removed, unmark what
     it marked…), in one transaction; audited as its own entry. None if it was undone
     already (or cannot be)."""
     with transaction.atomic():
-        entry = ModerationEntry.objects.select_for_update().get(pk=entry.pk)
+        entry = AuditEntry.objects.select_for_update().get(pk=entry.pk)
         if not can_undo(entry):
             return None
         return signatures_moderate(
@@ -180,24 +180,15 @@ def moderation_undo(*, entry: ModerationEntry, actor) -> ModerationEntry | None:
         )
 
 
-# What the organisers' queue offers, labelled by ModerationEntry.Action.
+# What the organisers' queue offers, labelled by AuditEntry.Action.
 BULK_ACTIONS = [(action, Action(action).label) for action in TRANSITIONS if action not in UNDO_ONLY]
-
-
-def moderation_log(
-    *, letter: Letter, actor, action: str, detail: str = "", changed: int = 0
-) -> ModerationEntry:
-    """Audit an action on the letter itself (settings, blocks, invitations, exports)."""
-    return ModerationEntry.objects.create(
-        letter=letter, actor=actor, action=action, detail=detail[:300], changed=changed
-    )
 
 
 def verification_clear(*, signature: Signature, why: str) -> None:
     """An organiser verified this person; the signature changed hands or was withdrawn, so
     the badge goes (the caller saves the row) and the audit log says why."""
     signature.notable_verified = False
-    ModerationEntry.objects.create(
+    AuditEntry.objects.create(
         letter_id=signature.letter_id,
         actor=None,
         action=Action.VERIFICATION_CLEARED,

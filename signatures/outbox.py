@@ -40,9 +40,9 @@ from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 
-from letters.models import Letter, Profession
-from ops.emails import send_templated
+from ops.emails import is_permanent_refusal, send_templated
 from ops.queue import enqueue, enqueue_once_per_window
+from petition.models import Letter, Profession
 
 from .counting import counted_change
 from .models import Signature
@@ -302,21 +302,6 @@ def _deliver(signature: Signature, *, connection) -> None:
         language=signature.language,
         connection=connection,
     )
-
-
-# What a mail server says about one message (as opposed to the connection or the session).
-_REFUSALS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
-
-
-def is_permanent_refusal(exc: Exception) -> bool:
-    """The server refused this message for good (5xx). Anything else that goes wrong while
-    sending (a 4xx, a lost connection, a failed login) is temporary: try again later."""
-    if not isinstance(exc, _REFUSALS):
-        return False
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _ in exc.recipients.values()]
-        return bool(codes) and all(500 <= code < 600 for code in codes)
-    return 500 <= exc.smtp_code < 600
 
 
 def _domain(signature: Signature) -> str:

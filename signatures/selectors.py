@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import models
-from django.db.models import Count, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import Case, Count, ExpressionWrapper, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, TruncDate, TruncHour
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from letters.models import Letter
+from petition.models import Letter
 
 from .models import COUNTED, Signature
 from .normalise import search_key
@@ -344,8 +344,19 @@ def moderation_page(
     if before:
         queryset = queryset.filter(pk__gt=before) if oldest else queryset.filter(pk__lt=before)
     ordered = queryset.select_related("profession").order_by("pk" if oldest else "-pk")
-    rows = list(ordered[: limit + 1])
+    rows = list(ordered.annotate(queue_state=_QUEUE_STATE)[: limit + 1])
+    for row in rows:
+        row.queue_state_label = QueueState(row.queue_state).label
     return rows[:limit], (rows[limit - 1].pk if len(rows) > limit else None)
+
+
+# Each row's state in the queue's own words, from QUEUE_STATES (so from COUNTED): the page
+# does not restate what counts.
+_QUEUE_STATE = Case(
+    *(When(condition, then=Value(state.value)) for state, condition in QUEUE_STATES.items()),
+    default=Value(QueueState.PENDING.value),
+    output_field=models.CharField(),
+)
 
 
 EXPORT_COLUMNS = [

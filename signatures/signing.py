@@ -13,8 +13,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from letters.models import Letter
-from letters.refs import clean_ref
+from petition.models import Letter
+from petition.refs import clean_ref
 
 from .counting import counted_change
 from .models import Signature

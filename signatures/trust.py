@@ -31,8 +31,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
-from letters.models import Letter
 from ops.queue import enqueue
+from petition.models import Letter
 
 from .models import Signature
 from .normalise import search_key

@@ -6,12 +6,12 @@ import pytest
 from django.core.cache import cache
 
 from config.celery import app as celery_app
-from letters.selectors import forget_letters
-from ops.queue import reset_broker_backoff
+from petition.selectors import forget_letters
 from signatures.defences import forget_blocks
 from signatures.trust import forget_protected_names
 
 from .factories import LetterFactory, ProfessionFactory
+from .processes import reset_broker_backoff
 from .smtp_server import SMTPServer
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"

@@ -1,7 +1,7 @@
 import factory
 from django.utils import timezone
 
-from letters.models import Letter, LetterText, Profession
+from petition.models import Letter, LetterText, Profession
 from signatures.models import Signature
 from signatures.normalise import canonical_email
 

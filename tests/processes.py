@@ -8,7 +8,14 @@ import pytest
 from django.conf import settings
 
 from config.celery import app as celery_app
-from ops.queue import reset_broker_backoff
+from ops import queue
+
+
+def reset_broker_backoff() -> None:
+    """Forget this process's broker back-off and its windows (ops.queue keeps both per
+    process), so one test's dead broker does not skip the next test's tasks."""
+    queue._broker_down_until = 0.0
+    queue._asked.clear()
 
 
 def wait_for(predicate, *, timeout: float, what: str, every: float = 0.2):

@@ -7,15 +7,33 @@ import sys
 from pathlib import Path
 
 import grimp
+from django.apps import apps
+from django.conf import settings
 
-ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ["config", "front", "organise", "signatures", "letters", "ops"]
+from .layout import PACKAGES, PYPROJECT, ROOT
 
 
 def test_the_layers_contract_is_kept():
     linter = Path(sys.executable).parent / "lint-imports"
     result = subprocess.run([str(linter)], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_one_list_of_the_packages():
+    """Ruff's first-party list, the layers and the local apps all name the same packages."""
+    assert sorted(PYPROJECT["tool"]["ruff"]["lint"]["isort"]["known-first-party"]) == sorted(
+        PACKAGES
+    )
+    layered = {
+        name.strip()
+        for layer in PYPROJECT["tool"]["importlinter"]["contracts"][0]["layers"]
+        for name in layer.split("|")
+    }
+    assert layered == set(PACKAGES)
+    local_apps = {app.name for app in apps.get_app_configs() if (ROOT / app.name).is_dir()}
+    assert local_apps == set(PACKAGES) - {"config", "ops"}
+    assert all((ROOT / package / "__init__.py").exists() for package in PACKAGES)
+    assert "petition" in settings.INSTALLED_APPS
 
 
 def test_no_module_imports_itself_through_others():

@@ -78,7 +78,7 @@ def test_every_route_is_found():
 
 @pytest.fixture
 def owner_client(letter):
-    from letters.models import Organiser
+    from petition.models import Organiser
 
     owner = make_user("olive")
     Organiser.objects.create(letter=letter, user=owner, role=Organiser.Role.OWNER)

@@ -3,8 +3,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from letters.markdown import render_markdown
-from letters.models import Letter
+from petition.markdown import render_markdown
+from petition.models import Letter
 from signatures.models import Signature
 
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-from letters.models import Letter
+from petition.models import Letter
 
 from .models import Delivery, Update
 from .sending import recipients

@@ -41,10 +41,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from ops.emails import send_rendered
+from ops.emails import is_permanent_refusal, send_rendered
 from ops.queue import enqueue
 from signatures.models import Signature
-from signatures.outbox import is_permanent_refusal
 from signatures.tokens import Purpose, make_token
 
 from .models import Delivery, Update, UpdateText

@@ -6,16 +6,15 @@ from datetime import datetime
 from django.conf import settings
 from django.db import transaction
 
-from letters.markdown import render_markdown
-from letters.models import Letter
-from ops.emails import send_later
-from signatures.models import ModerationEntry
-from signatures.moderation import moderation_log
+from petition.audit import audit_record
+from petition.mail import mail_queue
+from petition.markdown import render_markdown
+from petition.models import AuditEntry, Letter
 
 from .models import Update
 from .sending import message_for, render_update, update_start
 
-Action = ModerationEntry.Action
+Action = AuditEntry.Action
 
 
 def update_save(
@@ -64,8 +63,8 @@ def update_send_test(*, update: Update, actor) -> int:
         message = message_for(rendered, to=to, unsubscribe=letter_url, manage=letter_url)
         for header in ("List-Unsubscribe", "List-Unsubscribe-Post", "Precedence"):
             del message["headers"][header]
-        send_later(message)
-    moderation_log(letter=update.letter, actor=actor, action=Action.UPDATE_TEST, detail=to)
+        mail_queue(message, kind="update-test", letter=update.letter)
+    audit_record(letter=update.letter, actor=actor, action=Action.UPDATE_TEST, detail=to)
     return len(texts)
 
 
@@ -73,7 +72,7 @@ def update_send_now(*, update: Update, actor) -> bool:
     started = update_start(update.pk)
     if started:
         update.refresh_from_db()
-        moderation_log(
+        audit_record(
             letter=update.letter,
             actor=actor,
             action=Action.UPDATE_SEND,
@@ -88,7 +87,7 @@ def update_schedule(*, update: Update, actor, when: datetime) -> bool:
         pk=update.pk, state__in=[Update.State.DRAFT, Update.State.SCHEDULED]
     ).update(state=Update.State.SCHEDULED, send_at=when)
     if changed:
-        moderation_log(
+        audit_record(
             letter=update.letter,
             actor=actor,
             action=Action.UPDATE_SCHEDULE,
@@ -102,7 +101,7 @@ def update_cancel_schedule(*, update: Update, actor) -> bool:
         state=Update.State.DRAFT, send_at=None
     )
     if changed:
-        moderation_log(
+        audit_record(
             letter=update.letter, actor=actor, action=Action.UPDATE_CANCEL, detail=update.subject()
         )
     return bool(changed)

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.test import Client
 
-from letters.models import Letter
+from petition.models import Letter
 from signatures.models import Signature
 
 from ..organise.conftest import make_user

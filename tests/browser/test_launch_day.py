@@ -14,9 +14,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.test import Client
 
-from letters.models import Letter, Organiser
+from petition.models import AuditEntry, Letter, Organiser
 from signatures.counting import tally_recount
-from signatures.models import ModerationEntry, Signature
+from signatures.models import Signature
 
 from ..conftest import need
 from ..factories import SignatureFactory
@@ -137,7 +137,7 @@ def test_launch_day_from_first_sign_in(browser, site, letter, screenshot, langua
     page.goto(f"{site}/organise/letters/{letter.slug}/audit/")
     _fits(page, width, "audit")
     screenshot(page, f"launch-audit-{shot}")
-    bulk = ModerationEntry.objects.filter(action="remove", changed=10).get()
+    bulk = AuditEntry.objects.filter(action="remove", changed=10).get()
     page.locator(f'a[href$="/audit/{bulk.pk}/undo/"]').click()
     page.wait_for_url(re.compile(r"/undo/$"))
     _fits(page, width, "undo")
@@ -145,7 +145,7 @@ def test_launch_day_from_first_sign_in(browser, site, letter, screenshot, langua
     page.get_by_role("alertdialog").locator("button[type=submit]").click()
     page.wait_for_selector(".messages")
     assert Signature.objects.filter(state="removed").count() == 2
-    assert ModerationEntry.objects.filter(undoes=bulk, actor=user).exists()
+    assert AuditEntry.objects.filter(undoes=bulk, actor=user).exists()
 
     # The dashboard.
     page.goto(f"{site}/organise/letters/{letter.slug}/overview/")
@@ -191,7 +191,7 @@ def test_no_serious_accessibility_violations_on_organiser_pages(
     Organiser.objects.create(letter=letter, user=owner, role=Organiser.Role.OWNER)
     client = Client()
     client.force_login(owner, backend="django.contrib.auth.backends.ModelBackend")
-    entry = ModerationEntry.objects.create(
+    entry = AuditEntry.objects.create(
         letter=letter,
         action="mark_notable",
         changed=1,

@@ -5,7 +5,7 @@ beside the statement."""
 
 import pytest
 
-from letters.models import Letter
+from petition.models import Letter
 
 from .conftest import ARTIFACTS
 

@@ -4,7 +4,7 @@ never wider than the window, and a bulk action confirmed before it acts."""
 import pytest
 from django.test import Client
 
-from letters.models import Letter, Organiser
+from petition.models import Letter, Organiser
 from signatures.models import Signature
 
 from ..factories import SignatureFactory

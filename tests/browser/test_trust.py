@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from letters.models import Letter, Organiser
+from petition.models import Letter, Organiser
 from signatures.counting import tally_recount
 from signatures.models import Signature
 

@@ -6,8 +6,8 @@ import re
 import pytest
 from django.test import Client
 
-from letters.models import Letter, Organiser
 from ops.mailbox import list_messages
+from petition.models import Letter, Organiser
 from signatures.models import Signature
 
 from ..factories import SignatureFactory

@@ -2,7 +2,7 @@
 
 import pytest
 
-from letters.selectors import letter_by_slug
+from petition.selectors import letter_by_slug
 from signatures.defences import blocked_reason
 from signatures.models import Block
 
@@ -11,13 +11,13 @@ pytestmark = pytest.mark.django_db
 
 def test_a_saved_letter_is_seen_at_once(letter, settings, django_assert_num_queries):
     settings.LOCAL_CACHE_SECONDS = 60
-    assert letter_by_slug(letter.slug).is_open
+    assert letter_by_slug(letter.slug).may_sign()
     with django_assert_num_queries(0):
         cached = letter_by_slug(letter.slug)
         assert [p.key for p in cached.professions.all()][0] == "illustrator"
     letter.state = "closed"
     letter.save()
-    assert not letter_by_slug(letter.slug).is_open
+    assert not letter_by_slug(letter.slug).may_sign()
     letter.texts.filter(language="en").update(title="Renamed")  # no signal: still cached
     assert letter_by_slug(letter.slug).title("en") != "Renamed"
     text = letter.texts.get(language="en")

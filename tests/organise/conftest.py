@@ -6,7 +6,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth import get_user_model
 
-from letters.models import Organiser
+from petition.models import Organiser
 
 from ..factories import LetterFactory, ProfessionFactory
 

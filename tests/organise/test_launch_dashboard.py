@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 from django.utils import timezone
 
-from letters.models import Source
-from signatures.models import ModerationEntry, Signature
+from petition.models import AuditEntry, Source
+from signatures.models import Signature
 
 from ..factories import SignatureFactory
 
@@ -47,7 +47,7 @@ def test_organisers_make_labelled_links(cast, as_user):
     assert bob.post(path, {"label": "", "key": ""}).status_code == 400
     page = bob.get(path).content.decode()
     assert f"/letters/{letter.slug}/?ref=european-writers-council" in page
-    assert ModerationEntry.objects.filter(action="source").exists()
+    assert AuditEntry.objects.filter(action="source").exists()
 
 
 def test_the_dashboard_breaks_the_count_down_by_source(cast, as_user):
@@ -142,4 +142,4 @@ def test_the_xlsx_export_takes_the_filters_and_opens_as_a_spreadsheet(cast, as_u
     assert row["name"] == "=HYPERLINK(1)"  # text, not a formula
     assert row["source"] == "ewc" and row["country"] == "VA" and row["notable_verified"] is False
     assert {"organisation", "organisation_verified", "held", "public_figure"} <= set(header)
-    assert ModerationEntry.objects.filter(action="export", detail__startswith="xlsx").exists()
+    assert AuditEntry.objects.filter(action="export", detail__startswith="xlsx").exists()

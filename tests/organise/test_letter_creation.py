@@ -5,9 +5,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
 
-from letters.defaults import PROFESSIONS
-from letters.models import Letter, Organiser
-from signatures.models import ModerationEntry
+from petition.defaults import PROFESSIONS
+from petition.models import AuditEntry, Letter, Organiser
 
 from .conftest import make_user
 
@@ -38,7 +37,7 @@ def test_a_creator_makes_a_letter_and_owns_it(as_user, client, letter):
     assert new.professions.count() == 18 and new.goal == 5000
     assert new.professions.get(key="subtitler").label("en") == "Subtitler"
     assert new.professions.get(key="sound-designer").order == 17
-    assert ModerationEntry.objects.filter(letter=new, detail="created").exists()
+    assert AuditEntry.objects.filter(letter=new, detail="created").exists()
     assert new.state == Letter.State.DRAFT and new.languages() == ["en"]
     assert new.professions.get(key="novelist").label("fr") == "Romancier·ère"
     assert (

@@ -8,8 +8,8 @@ from django.core import mail
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-from letters.models import Letter, LetterText, direction
-from signatures.models import ModerationEntry, Signature
+from petition.models import AuditEntry, Letter, LetterText, direction
+from signatures.models import Signature
 
 from ..conftest import links_in
 from ..factories import LetterFactory, ProfessionFactory
@@ -38,7 +38,7 @@ def test_a_french_reader_signs_gets_french_email_and_confirms(
 ):
     letter = cast["letter"]
     _add_french(as_user(cast["alice"]), letter)
-    assert ModerationEntry.objects.filter(letter=letter, detail="added the text in fr").exists()
+    assert AuditEntry.objects.filter(letter=letter, detail="added the text in fr").exists()
     client.logout()
 
     page = client.get(f"/letters/{letter.slug}/", HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9")

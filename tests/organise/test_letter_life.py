@@ -9,10 +9,10 @@ from django.core import mail
 from django.core.cache import cache
 from django.utils import timezone
 
-from letters.models import Letter
-from letters.selectors import forget_letters
+from petition.models import AuditEntry, Letter
+from petition.selectors import forget_letters
 from signatures.counting import tally_recount
-from signatures.models import ModerationEntry, Signature
+from signatures.models import Signature
 
 from ..conftest import links_in
 from ..factories import LetterFactory, ProfessionFactory
@@ -189,7 +189,7 @@ def test_a_new_key_stops_the_old_one_even_from_a_cookie(life, client, as_user):
     assert response.status_code == 302
     letter.refresh_from_db()
     assert letter.private_key != old
-    assert ModerationEntry.objects.filter(letter=letter, action="new_key").exists()
+    assert AuditEntry.objects.filter(letter=letter, action="new_key").exists()
     client.logout()
     client.cookies = visitor_cookies
     assert client.get(f"/letters/{letter.slug}/").status_code == 404
@@ -208,7 +208,7 @@ def test_owners_move_the_letter_through_its_life_each_move_audited(life, as_user
         assert owner_client.post(url, {"action": "move", "to": to}).status_code == 302
         letter.refresh_from_db()
         assert letter.state == to
-    moves = ModerationEntry.objects.filter(letter=letter, action="state")
+    moves = AuditEntry.objects.filter(letter=letter, action="state")
     assert [m.detail for m in moves.order_by("pk")] == [
         "draft → private",
         "private → published",

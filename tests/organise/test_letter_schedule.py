@@ -10,10 +10,10 @@ from django.core import mail
 from django.core.cache import cache
 
 from config.beat import beat_schedule
-from letters.models import Letter
+from petition.life import schedule_apply, schedule_apply_task
+from petition.models import AuditEntry, Letter
 from signatures.counting import letter_count_json, tally_recount
-from signatures.letter_life import schedule_apply, schedule_apply_task
-from signatures.models import ModerationEntry, Signature
+from signatures.models import Signature
 
 from ..conftest import links_in
 from ..factories import LetterFactory, ProfessionFactory
@@ -81,7 +81,7 @@ def test_the_letter_publishes_and_closes_on_time(scheduled, client, sign_data, v
         assert letter.slug not in client.get("/letters/").content.decode()
         assert f"/letters/{letter.slug}/" in client.get("/sitemap.xml").content.decode()
 
-    moves = ModerationEntry.objects.filter(letter=letter, action="state", actor=None)
+    moves = AuditEntry.objects.filter(letter=letter, action="state", actor=None)
     assert [m.detail for m in moves.order_by("pk")] == [
         "private → published (scheduled)",
         "published → closed (scheduled)",
@@ -101,7 +101,7 @@ def test_owners_set_the_schedule_and_bad_times_are_a_400(scheduled, as_user):
         letter.refresh_from_db()
         assert letter.publish_at == datetime(2027, 3, 2, 10, 0, tzinfo=UTC)
         assert letter.closes_at is None
-        assert ModerationEntry.objects.filter(letter=letter, action="letter_schedule").exists()
+        assert AuditEntry.objects.filter(letter=letter, action="letter_schedule").exists()
         for bad in (
             {"publish_at": "2020-01-01T00:00"},  # the past
             {"publish_at": "not a time"},

@@ -3,9 +3,9 @@ import io
 
 import pytest
 
-from letters.models import Letter
+from petition.models import AuditEntry, Letter
 from signatures.counting import letter_count
-from signatures.models import ModerationEntry, Signature
+from signatures.models import Signature
 
 from ..factories import SignatureFactory
 from .form_data import text_data
@@ -43,7 +43,7 @@ def test_bulk_remove_of_500_leaves_the_public_count_exact(cast, as_user, client)
     assert response.status_code == 302
     assert letter_count(letter=letter).signatures == 20
     assert client.get(f"/api/letters/{letter.slug}/count").json()["signatures"] == 20
-    entry = ModerationEntry.objects.get(action="remove")
+    entry = AuditEntry.objects.get(action="remove")
     assert (entry.changed, entry.actor, entry.reason) == (500, cast["bob"], "spam wave")
     assert sorted(entry.signature_ids) == sorted(s.pk for s in rows[:500])
 
@@ -83,7 +83,7 @@ def test_every_matching_first_shows_the_number_and_changes_nothing_until_confirm
     body = asked.content.decode()
     assert "748 signatures match these filters" in body and "Yes, change 748 signatures" in body
     assert letter_count(letter=letter).signatures == 748
-    assert not ModerationEntry.objects.exists()
+    assert not AuditEntry.objects.exists()
     done = act(client, letter, "remove", reason="bots", query="?country=VA", all_matching=True)
     assert done.status_code == 302
     assert letter_count(letter=letter).signatures == 0
@@ -113,7 +113,7 @@ def test_restore_counts_again(cast, as_user):
     act(client, letter, "remove", [s.pk for s in rows], reason="mistake")
     act(client, letter, "restore", [s.pk for s in rows])
     assert letter_count(letter=letter).signatures == 3
-    assert ModerationEntry.objects.filter(letter=letter).count() == 2
+    assert AuditEntry.objects.filter(letter=letter).count() == 2
 
 
 def test_approve_on_a_pre_moderated_letter_makes_signatures_count(cast, as_user):
@@ -144,7 +144,7 @@ def test_every_action_is_written_to_the_audit_log(cast, as_user):
         act(client, letter, action, [rows[0].pk])
     act(client, letter, "remove", [rows[1].pk], reason="dup")
     act(client, letter, "restore", [rows[1].pk])
-    logged = set(ModerationEntry.objects.filter(letter=letter).values_list("action", flat=True))
+    logged = set(AuditEntry.objects.filter(letter=letter).values_list("action", flat=True))
     assert logged == {
         "mark_notable",
         "verify_notable",
@@ -226,12 +226,12 @@ def test_owner_edits_and_closes_the_letter(cast, as_user, client, sign_data):
     )
     assert moved.status_code == 302
     letter.refresh_from_db()
-    assert letter.title("en") == "New title" and not letter.is_open
+    assert letter.title("en") == "New title" and not letter.may_sign()
     page = client.get(f"/letters/{letter.slug}/").content.decode()
     assert "<script>x</script>" not in page and "<strong>bold</strong>" in page
     assert "closed" in page
     assert client.post(f"/letters/{letter.slug}/sign/", sign_data).status_code == 403
-    assert ModerationEntry.objects.filter(action="settings").exists()
+    assert AuditEntry.objects.filter(action="settings").exists()
 
 
 def test_organiser_adds_a_block(cast, as_user):

@@ -4,8 +4,8 @@ filters or colliding invitations are clear errors, not 500s."""
 import pytest
 from django.contrib.auth import get_user_model
 
-from letters.models import Organiser
-from signatures.models import ModerationEntry, Signature
+from petition.models import AuditEntry, Organiser
+from signatures.models import Signature
 
 from ..factories import SignatureFactory
 from .conftest import make_user
@@ -24,7 +24,7 @@ def test_a_password_only_moderator_is_sent_to_set_up_two_factor(cast, as_user, p
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/2fa/totp/activate/?next=")
     assert b"@example.org" not in response.content
-    assert not ModerationEntry.objects.filter(action="export").exists()
+    assert not AuditEntry.objects.filter(action="export").exists()
 
 
 def test_the_dashboard_without_two_factor_shows_no_addresses(cast, as_user):
@@ -43,7 +43,7 @@ def test_every_export_is_audited_with_its_filters_and_rows(cast, as_user):
     response = as_user(cast["bob"]).get(f"/organise/letters/{letter.slug}/export.csv?country=FR")
     rows = b"".join(response.streaming_content).decode("utf-8-sig").strip().splitlines()
     assert len(rows) == 1 + 3  # the header, then only what matches the filters
-    entry = ModerationEntry.objects.get(action=ModerationEntry.Action.EXPORT)
+    entry = AuditEntry.objects.get(action=AuditEntry.Action.EXPORT)
     assert (entry.actor, entry.changed, entry.detail) == (cast["bob"], 3, "csv: country=FR")
 
 
@@ -52,7 +52,7 @@ def test_an_export_with_a_bad_filter_is_a_400_and_exports_nothing(cast, as_user)
         f"/organise/letters/{cast['letter'].slug}/export.csv?state=bogus"
     )
     assert response.status_code == 400
-    assert not ModerationEntry.objects.filter(action="export").exists()
+    assert not AuditEntry.objects.filter(action="export").exists()
 
 
 @pytest.mark.parametrize(

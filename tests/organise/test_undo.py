@@ -3,8 +3,9 @@ follows."""
 
 import pytest
 
+from petition.models import AuditEntry
 from signatures.counting import letter_count, tally_fold, tally_recount
-from signatures.models import ModerationEntry, Signature
+from signatures.models import Signature
 from signatures.moderation import moderation_undo, signatures_moderate
 
 from ..factories import SignatureFactory
@@ -29,7 +30,7 @@ def test_undoing_a_bulk_remove_restores_exactly_what_it_removed(cast, as_user):
         {"action": "remove", "reason": "bots", "all_matching": "on", "confirmed": "on"},
     )
     assert _count(letter) == 2
-    entry = ModerationEntry.objects.get(action="remove")
+    entry = AuditEntry.objects.get(action="remove")
     page = client.get(f"/organise/letters/{letter.slug}/audit/{entry.pk}/undo/")
     assert page.status_code == 200 and "4 signatures" in page.content.decode()
     assert _count(letter) == 2  # the GET changed nothing
@@ -41,11 +42,11 @@ def test_undoing_a_bulk_remove_restores_exactly_what_it_removed(cast, as_user):
     }
     removed_before.refresh_from_db()
     assert removed_before.state == Signature.State.REMOVED  # not this action's doing
-    undo = ModerationEntry.objects.get(undoes=entry)
+    undo = AuditEntry.objects.get(undoes=entry)
     assert (undo.action, undo.changed, undo.actor) == ("restore", 4, cast["bob"])
     # Once only.
     client.post(f"/organise/letters/{letter.slug}/audit/{entry.pk}/undo/")
-    assert ModerationEntry.objects.filter(action="restore").count() == 1
+    assert AuditEntry.objects.filter(action="restore").count() == 1
     audit = client.get(f"/organise/letters/{letter.slug}/audit/").content.decode()
     assert "Undone" in audit
 
@@ -84,6 +85,6 @@ def test_other_letters_entries_and_settings_entries_cannot_be_undone(cast, as_us
         == 404
     )
     assert bob.post(f"/organise/letters/{other.slug}/audit/{entry.pk}/undo/").status_code == 404
-    settings_entry = ModerationEntry.objects.create(letter=cast["letter"], action="settings")
+    settings_entry = AuditEntry.objects.create(letter=cast["letter"], action="settings")
     response = bob.post(f"/organise/letters/{cast['letter'].slug}/audit/{settings_entry.pk}/undo/")
-    assert response.status_code == 302 and not ModerationEntry.objects.filter(undoes=settings_entry)
+    assert response.status_code == 302 and not AuditEntry.objects.filter(undoes=settings_entry)

@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.utils import timezone
 
-from signatures.models import ModerationEntry
+from petition.models import AuditEntry
 from updates.models import Update
 
 from ..factories import SignatureFactory
@@ -68,7 +68,7 @@ def test_write_preview_test_and_send(cast, as_user):
     assert "3 of 3 sent" in page and "Send now" not in page  # sent: no second send
     assert alice.post(path, {"action": "send"}).status_code == 200
     assert len(mail.outbox) == 3
-    actions = list(ModerationEntry.objects.filter(letter=letter).values_list("action", "changed"))
+    actions = list(AuditEntry.objects.filter(letter=letter).values_list("action", "changed"))
     assert ("update_test", 0) in actions and ("update_send", 3) in actions
 
 
@@ -89,8 +89,8 @@ def test_schedule_and_cancel(cast, as_user):
     assert alice.post(path, {"action": "cancel"}).status_code == 302
     update.refresh_from_db()
     assert update.state == Update.State.DRAFT and update.send_at is None
-    assert ModerationEntry.objects.filter(action="update_schedule").exists()
-    assert ModerationEntry.objects.filter(action="update_cancel").exists()
+    assert AuditEntry.objects.filter(action="update_schedule").exists()
+    assert AuditEntry.objects.filter(action="update_cancel").exists()
 
 
 def test_a_draft_can_be_edited_and_a_second_language_needs_both_parts(cast, as_user):

@@ -12,8 +12,9 @@ from django.db import OperationalError, connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from petition.models import AuditEntry
 from signatures import outbox
-from signatures.models import ModerationEntry, Signature
+from signatures.models import Signature
 from signatures.tokens import Purpose, make_token
 
 from ..conftest import links_in
@@ -173,8 +174,8 @@ def test_withdrawing_clears_verification_with_an_audit_entry(letter, visit):
     visit(f"/letters/{letter.slug}/withdraw/{token}/", method="post")
     signature.refresh_from_db()
     assert signature.state == Signature.State.WITHDRAWN and not signature.notable_verified
-    entry = ModerationEntry.objects.get()
-    assert entry.action == ModerationEntry.Action.VERIFICATION_CLEARED
+    entry = AuditEntry.objects.get()
+    assert entry.action == AuditEntry.Action.VERIFICATION_CLEARED
     assert entry.signature_ids == [signature.pk] and "withdrawn" in entry.reason
 
 
@@ -206,7 +207,7 @@ def test_a_name_change_while_pending_clears_verification(letter, sign, sign_data
     sign(letter, {**sign_data, "name": "Someone Else"})
     signature.refresh_from_db()
     assert not signature.notable_verified
-    assert ModerationEntry.objects.filter(action="verification_cleared").count() == 1
+    assert AuditEntry.objects.filter(action="verification_cleared").count() == 1
 
 
 # 6. One inbox, one signature ----------------------------------------------------------------

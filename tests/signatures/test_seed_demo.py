@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from letters.models import Letter, Profession
+from petition.models import Letter, Profession
 from signatures.counting import letter_count
 from signatures.models import Signature
 
@@ -73,7 +73,7 @@ def test_restarting_keeps_an_organisers_edits_a_closed_letter_and_a_removed_sign
 
     letter = Letter.objects.get(slug="ai-training")
     impostor.refresh_from_db()
-    assert (letter.title("en"), letter.text("en").body, letter.is_open) == (
+    assert (letter.title("en"), letter.text("en").body, letter.may_sign()) == (
         "Our own title",
         "Our own statement.",
         False,

@@ -7,7 +7,8 @@ import pytest
 from django.core import mail
 from django.core.cache import cache
 
-from signatures.models import ModerationEntry, Signature
+from petition.models import AuditEntry
+from signatures.models import Signature
 
 from ..conftest import links_in
 from ..factories import SignatureFactory
@@ -131,7 +132,7 @@ def test_a_name_added_on_behalf_waits_for_that_persons_confirmation(cast, as_use
     signature = Signature.objects.get(email="nadia@personal.example")
     assert signature.added_by == cast["bob"] and signature.state == Signature.State.PENDING
     assert "Nadia Okafor" not in _listed(client, letter) and count(letter).signatures == 0
-    entry = ModerationEntry.objects.get(action="add_on_behalf")
+    entry = AuditEntry.objects.get(action="add_on_behalf")
     assert entry.actor == cast["bob"] and entry.detail == "Nadia Okafor"
     client.logout()
     confirm = links_in(message)["confirm"]

@@ -1,7 +1,8 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from letters.models import Letter, Organiser
-from organise.services import creator_grant, organiser_invite
+from petition.models import Letter, Organiser
+from petition.organisers import creator_grant, organiser_invite
 
 
 class Command(BaseCommand):
@@ -16,8 +17,14 @@ class Command(BaseCommand):
         parser.add_argument("email", nargs="?")
         parser.add_argument("--role", choices=Organiser.Role.values, default=Organiser.Role.OWNER)
         parser.add_argument("--creator", metavar="EMAIL", help="may create letters")
+        parser.add_argument(
+            "--language",
+            choices=settings.INTERFACE_LANGUAGES,
+            default="en",
+            help="the invitation's language",
+        )
 
-    def handle(self, *args, slug, email, role, creator, **options):
+    def handle(self, *args, slug, email, role, creator, language, **options):
         if creator:
             if "@" not in creator:
                 raise CommandError(f"{creator!r} is not an email address.")
@@ -32,5 +39,5 @@ class Command(BaseCommand):
             raise CommandError(f"No letter with slug {slug!r}.")
         if "@" not in email:
             raise CommandError(f"{email!r} is not an email address.")
-        organiser_invite(letter=letter, email=email, role=role, invited_by=None)
+        organiser_invite(letter=letter, email=email, role=role, invited_by=None, language=language)
         self.stdout.write(f"{email} is now {role} of {slug}; an invitation email was sent.")

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from letters.models import Letter
+from petition.models import Letter
 from signatures.counting import tally_fold, tally_recount
 
 

@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-from letters.defaults import PROFESSIONS
-from letters.models import Letter, LetterText, Profession
+from petition.defaults import PROFESSIONS
+from petition.models import Letter, LetterText, Profession
 from signatures.counting import tally_recount
 from signatures.models import Signature
 from signatures.normalise import canonical_email, search_key

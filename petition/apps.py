@@ -2,10 +2,8 @@ from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
 
 
-class LettersConfig(AppConfig):
-    name = "letters"
-    # The app was first called "petition": the label keeps its tables and migration history.
-    label = "petition"
+class PetitionConfig(AppConfig):
+    name = "petition"
     verbose_name = "Letters"
 
     def ready(self) -> None:

@@ -8,7 +8,7 @@ import secrets
 import django.db.models.deletion
 from django.db import migrations, models
 
-import letters.models
+import petition.models
 
 
 def forwards(apps, schema_editor):
@@ -71,7 +71,7 @@ class Migration(migrations.Migration):
             model_name="letter",
             name="private_key",
             field=models.CharField(
-                default=letters.models.new_private_key, editable=False, max_length=40
+                default=petition.models.new_private_key, editable=False, max_length=40
             ),
         ),
         migrations.AddField(

@@ -7,10 +7,8 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from letters.models import Letter, new_private_key
-
-from .models import ModerationEntry
-from .moderation import moderation_log
+from .audit import audit_record
+from .models import AuditEntry, Letter, new_private_key
 
 State = Letter.State
 
@@ -52,8 +50,8 @@ def letter_move(*, letter_id: int, to: str, actor) -> Letter:
         letter.closes_at = now  # the page says when it closed
     letter.state = to
     letter.save(update_fields=["state", "publish_at", "closes_at", "published_on", "updated_at"])
-    moderation_log(
-        letter=letter, actor=actor, action=ModerationEntry.Action.STATE, detail=f"{before} → {to}"
+    audit_record(
+        letter=letter, actor=actor, action=AuditEntry.Action.STATE, detail=f"{before} → {to}"
     )
     return letter
 
@@ -65,7 +63,7 @@ def letter_new_key(*, letter_id: int, actor) -> Letter:
     letter = Letter.objects.select_for_update().get(pk=letter_id)
     letter.private_key = new_private_key()
     letter.save(update_fields=["private_key", "updated_at"])
-    moderation_log(letter=letter, actor=actor, action=ModerationEntry.Action.NEW_KEY)
+    audit_record(letter=letter, actor=actor, action=AuditEntry.Action.NEW_KEY)
     return letter
 
 
@@ -78,10 +76,10 @@ def letter_schedule(*, letter_id: int, publish_at, closes_at, actor) -> Letter:
     letter.publish_at, letter.closes_at = publish_at, closes_at
     letter.save(update_fields=["publish_at", "closes_at", "updated_at"])
     when = lambda moment: moment.isoformat(timespec="minutes") if moment else "none"  # noqa: E731
-    moderation_log(
+    audit_record(
         letter=letter,
         actor=actor,
-        action=ModerationEntry.Action.LETTER_SCHEDULE,
+        action=AuditEntry.Action.LETTER_SCHEDULE,
         detail=f"publish at {when(publish_at)}, close at {when(closes_at)}",
     )
     return letter
@@ -109,10 +107,10 @@ def _write_down(letter: Letter, now) -> bool:
     if after == State.PUBLISHED and letter.published_on is None:
         letter.published_on = timezone.localdate(letter.publish_at or now)
     letter.save(update_fields=["state", "published_on", "updated_at"])
-    moderation_log(
+    audit_record(
         letter=letter,
         actor=None,
-        action=ModerationEntry.Action.STATE,
+        action=AuditEntry.Action.STATE,
         detail=f"{before} → {after} (scheduled)",
     )
     return True

@@ -63,6 +63,18 @@ class LetterQuerySet(models.QuerySet):
         public = models.Q(state__in=Letter.PUBLIC_STATES) | self._published_by_clock(now)
         return self.filter(public)
 
+    def organised_by(self, user, *, owner: bool = False):
+        """The letters `user` organises (owns, with `owner`); staff organise every letter."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_staff:
+            return self.all()
+        # One filter() call: both conditions hold on the same Organiser row.
+        mine = {"organisers__user": user}
+        if owner:
+            mine["organisers__role"] = Organiser.Role.OWNER
+        return self.filter(**mine).distinct()
+
     def moved_by_clock(self, now: datetime | None = None):
         """Letters whose stored state a passed publish_at or closes_at has moved on."""
         now = now or timezone.now()
@@ -84,7 +96,6 @@ class Letter(models.Model):
         CLOSED = "closed", _("Closed: everyone; no more signatures")
 
     PUBLIC_STATES = (State.PUBLISHED, State.CLOSED)  # everyone may read it
-    OPEN_STATES = (State.PRIVATE, State.PUBLISHED)  # it takes signatures
 
     class Moderation(models.TextChoices):
         POST = "post", _("Post-moderation: signatures count once confirmed")
@@ -112,7 +123,7 @@ class Letter(models.Model):
         _("contact (an email address or a web address)"), max_length=300, blank=True
     )
     published_on = models.DateField(_("published on"), null=True, blank=True)
-    # An optional header image or logo, re-encoded on upload (letters/images.py) and kept in
+    # An optional header image or logo, re-encoded on upload (petition/images.py) and kept in
     # the database, so every deployment serves it the same way (no media storage to set up).
     header_image = models.BinaryField(null=True, blank=True, editable=False)
     header_image_type = models.CharField(max_length=20, blank=True, editable=False)
@@ -138,7 +149,7 @@ class Letter(models.Model):
 
     # Its life. The stored state is what owners last chose; a passed publish_at or closes_at
     # moves it on at read time, so pages and the API follow the schedule to the second
-    # whether or not beat's task (signatures.letter_life) has written the move yet.
+    # whether or not beat's task (petition.life) has written the move yet.
     def current_state(self, now: datetime | None = None) -> str:
         now = now or timezone.now()
         state = self.state
@@ -154,10 +165,26 @@ class Letter(models.Model):
         """Anyone may read it (published, or closed and marked so)."""
         return self.current_state() in self.PUBLIC_STATES
 
-    @property
-    def is_open(self) -> bool:
-        """It takes signatures (while private, only through the private link)."""
-        return self.current_state() in self.OPEN_STATES
+    # Who may read and sign it: the one statement of the states table (README, "Letters and
+    # their life"). front.access finds out who holds the key; organise asks organised_by.
+    def organised_by(self, user, *, owner: bool = False) -> bool:
+        return Letter.objects.organised_by(user, owner=owner).filter(pk=self.pk).exists()
+
+    def may_read(self, *, key_holder: bool = False, organiser: bool = False, now=None) -> bool:
+        """Public: everyone. Private: its organisers and whoever holds its key. Draft: its
+        organisers."""
+        state = self.current_state(now)
+        if state in self.PUBLIC_STATES or organiser:
+            return True
+        return state == self.State.PRIVATE and key_holder
+
+    def may_sign(self, *, key_holder: bool = False, organiser: bool = False, now=None) -> bool:
+        """Published: everyone. Private: through its key (or its organisers). Draft and
+        closed: nobody."""
+        state = self.current_state(now)
+        if state == self.State.PUBLISHED:
+            return True
+        return state == self.State.PRIVATE and (key_holder or organiser)
 
     # Its text, per language (LetterText rows, read once and kept on the instance).
     def texts_by_language(self) -> dict[str, "LetterText"]:
@@ -273,3 +300,99 @@ class Organiser(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.role}) on {self.letter.slug}"
+
+
+class AuditEntry(models.Model):
+    """The audit log of a letter: who did what (to its signatures, its settings, its life,
+    its organisers, its exports), when, and why. One call writes one (petition.audit)."""
+
+    class Action(models.TextChoices):
+        APPROVE = "approve", _("Approve")
+        REMOVE = "remove", _("Remove")
+        RESTORE = "restore", _("Restore")
+        MARK_NOTABLE = "mark_notable", _("Mark notable")
+        UNMARK_NOTABLE = "unmark_notable", _("Unmark notable")
+        VERIFY_NOTABLE = "verify_notable", _("Verify notable")
+        BLOCK = "block", _("Add a block")
+        SETTINGS = "settings", _("Change the letter")
+        INVITE = "invite", _("Invite an organiser")
+        VERIFICATION_CLEARED = "verification_cleared", _("Verification cleared")
+        EXPORT = "export", _("Export")
+        UPDATE_TEST = "update_test", _("Send a test update")
+        UPDATE_SEND = "update_send", _("Send an update")
+        UPDATE_SCHEDULE = "update_schedule", _("Schedule an update")
+        UPDATE_CANCEL = "update_cancel", _("Cancel an update")
+        SOURCE = "source", _("Make a share link")
+        ACCEPT_HOLD = "accept_hold", _("Accept a held name")
+        HOLD = "hold", _("Hold for review")
+        VERIFY_ORGANISATION = "verify_organisation", _("Verify organisation")
+        UNVERIFY_ORGANISATION = "unverify_organisation", _("Clear organisation verification")
+        ADD_ON_BEHALF = "add_on_behalf", _("Add a name on someone's behalf")
+        WALL = "wall", _("Arrange the notable wall")
+        UNVERIFY_NOTABLE = "unverify_notable", _("Clear verification")
+        UNAPPROVE = "unapprove", _("Withdraw approval")
+        STATE = "state", _("Move the letter on (draft, private, published, closed)")
+        NEW_KEY = "new_key", _("Make a new private link")
+        LETTER_SCHEDULE = "letter_schedule", _("Schedule publishing or closing")
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="audit_log")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    action = models.CharField(max_length=30, choices=Action)
+    signature_ids = models.JSONField(default=list, blank=True)
+    changed = models.PositiveIntegerField(default=0)
+    reason = models.CharField(max_length=300, blank=True)
+    detail = models.CharField(max_length=300, blank=True)
+    # Set on the entry of an undo: the entry it undid (once only, hence one-to-one).
+    undoes = models.OneToOneField(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="undone_by"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        # Its first home was the signatures app: the table keeps that name.
+        db_table = "signatures_moderationentry"
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor}: {self.action} ({self.changed})"
+
+
+class OutgoingMail(models.Model):
+    """A one-off email, rendered and kept until a mail server accepts it: invitations to
+    organise, notices to a letter's owners, account mail, an update's test copy (the outbox
+    in petition/mail.py). Signers' confirmations and updates have outboxes of their own
+    (README, "Three outboxes, one discipline")."""
+
+    class State(models.TextChoices):
+        DUE = "due", _("Due")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Refused for good")
+
+    kind = models.CharField(max_length=30)  # invitation, owner-notice, account, update-test
+    letter = models.ForeignKey(
+        Letter, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    to = models.CharField(max_length=254)
+    # The rendered message (ops.emails.render_email's dict). Once sent, only its subject is
+    # kept: a sign-in code or a password link has no business staying in the database.
+    message = models.JSONField()
+    state = models.CharField(max_length=10, choices=State, default=State.DUE)
+    due_at = models.DateTimeField(default=timezone.now)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    failure = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["due_at"], condition=models.Q(state="due"), name="outgoing_mail_due"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to} ({self.state})"

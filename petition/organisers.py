@@ -1,0 +1,86 @@
+"""Who organises a letter: accounts made for invited organisers, and the right to create
+letters. Each invitation is audited and emailed."""
+
+from allauth.account.adapter import get_adapter
+from allauth.account.forms import default_token_generator
+from allauth.account.models import EmailAddress
+from allauth.account.utils import user_pk_to_url_str
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db import transaction
+from django.urls import reverse
+
+from ops.emails import render_email
+
+from .audit import audit_record
+from .mail import mail_queue
+from .models import AuditEntry, Letter, Organiser
+
+
+def account_for(email: str):
+    """(user, created): the account of this address, made (without a password) if needed."""
+    email = email.strip().lower()
+    User = get_user_model()
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None:
+        return user, False
+    # Accounts sign in by email; the username only has to be unique.
+    user = User(username=get_adapter().generate_unique_username([email]), email=email)
+    user.set_unusable_password()
+    user.save()
+    # The emailed link can only be opened from this inbox: that proves the address.
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user, True
+
+
+def _welcome_path(user, created: bool) -> str:
+    """Choose a password (a new account) or sign in."""
+    if not created:
+        return reverse("account_login")
+    return reverse(
+        "account_reset_password_from_key",
+        kwargs={
+            "uidb36": user_pk_to_url_str(user),
+            "key": default_token_generator.make_token(user),
+        },
+    )
+
+
+@transaction.atomic
+def creator_grant(*, email: str) -> tuple[object, str]:
+    """Let `email` create letters (the `petition.add_letter` permission), making the account
+    if needed. Returns (user, the link to give them: choose a password, or sign in)."""
+    user, created = account_for(email)
+    user.user_permissions.add(Permission.objects.get(codename="add_letter"))
+    return user, settings.SITE_URL + _welcome_path(user, created)
+
+
+@transaction.atomic
+def organiser_invite(
+    *, letter: Letter, email: str, role: str, invited_by, language: str = "en"
+) -> Organiser:
+    """Make `email` an organiser of `letter`, creating the account if needed, and email them
+    in `language` (through the outbox): a link to choose a password (new account) or to
+    sign in."""
+    email = email.strip().lower()
+    user, created = account_for(email)
+    organiser, _ = Organiser.objects.update_or_create(
+        letter=letter, user=user, defaults={"role": role}
+    )
+    context = {
+        "letter_title": letter.title(language),
+        "role": Organiser.Role(role).label,  # lazy: in the invitee's language when rendered
+        "invited_by": getattr(invited_by, "email", "") or "Undersigned",
+        "link": settings.SITE_URL + _welcome_path(user, created),
+        "new_account": created,
+    }
+    message = render_email("invitation", to=email, context=context, language=language)
+    mail_queue(message, kind="invitation", letter=letter)
+    audit_record(
+        letter=letter,
+        actor=invited_by,
+        action=AuditEntry.Action.INVITE,
+        detail=f"{email} as {role}",
+    )
+    return organiser
