@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "organise.two_factor.TwoFactorMiddleware",
     "front.access.LetterAccessMiddleware",
     "ops.http.DatabaseUnavailableMiddleware",
 ]
@@ -228,6 +229,9 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "ht
 ACCOUNT_SIGNUP_OPEN = env.bool("ACCOUNT_SIGNUP_OPEN", default=False)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Undersigned")
+# Adding or removing an organiser, a domain block and a letter's state move ask for an
+# authenticator code typed within this many seconds (organise/two_factor.py).
+ORGANISER_FRESH_CODE_SECONDS = env.int("ORGANISER_FRESH_CODE_SECONDS", default=300)
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "organise:dashboard"
 

@@ -3,6 +3,7 @@ links (where signers come from)."""
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +18,6 @@ from signatures import selectors as signature_selectors
 from .chart import daily_chart, hourly_chart
 from .forms import SourceForm
 from .selectors import organised_letter
-from .views import two_factor_required
 
 
 def _share_url(letter, key: str) -> str:
@@ -48,7 +48,7 @@ def sources_table(letter) -> list[dict]:
     return rows
 
 
-@two_factor_required
+@login_required
 def overview(request: HttpRequest, slug: str) -> HttpResponse:
     letter = organised_letter(request.user, slug)
     context = {
@@ -72,7 +72,7 @@ def _days_since(letter) -> int:
     return min(max(days, 7), 366)
 
 
-@two_factor_required
+@login_required
 @require_http_methods(["GET", "POST"])
 def sources(request: HttpRequest, slug: str) -> HttpResponse:
     letter = organised_letter(request.user, slug)

@@ -18,6 +18,7 @@ from petition.models import Letter
 
 from .forms import AddLanguageForm, LetterLifeForm, LetterScheduleForm, LetterTextForm
 from .selectors import organised_letter
+from .two_factor import ask_for_a_fresh_code
 
 MOVED = {
     Letter.State.DRAFT: gettext_lazy(
@@ -46,6 +47,11 @@ def publishing(request: HttpRequest, slug: str) -> HttpResponse:
         action = request.POST.get("action")
         if action == "move":
             form = LetterLifeForm(request.POST)
+            to = form.data.get("to")
+            if to in ASK_FIRST and not request.POST.get("confirmed"):
+                return _confirm_move(request, letter, to)  # publishing or closing asks first
+            if form.is_valid() and (asked := ask_for_a_fresh_code(request)):
+                return asked
             try:
                 if not form.is_valid():
                     raise life.MoveRefused
@@ -91,6 +97,19 @@ def publishing(request: HttpRequest, slug: str) -> HttpResponse:
         "now": timezone.now(),
     }
     return render(request, "organise/publishing.html", context, status=status)
+
+
+# Moves that everyone sees at once: the page asks "are you sure?" before making them.
+ASK_FIRST = (Letter.State.PUBLISHED, Letter.State.CLOSED)
+
+
+def _confirm_move(request: HttpRequest, letter: Letter, to: str) -> HttpResponse:
+    state = letter.current_state()
+    if to not in life.MOVES[state]:
+        messages.error(request, _("The letter cannot make that move from where it is."))
+        return redirect("organise:publishing", slug=letter.slug)
+    context = {"letter": letter, "to": to, "state": state}
+    return render(request, "organise/confirm_move.html", context)
 
 
 @login_required

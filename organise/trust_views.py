@@ -2,6 +2,7 @@
 wall's order. Reviewing held names, organisations and claims happens in the queue."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,10 +16,9 @@ from signatures.models import Signature
 
 from .forms import AddOnBehalfForm, WallForm
 from .selectors import organised_letter
-from .views import two_factor_required
 
 
-@two_factor_required
+@login_required
 @require_http_methods(["GET", "POST"])
 def add_on_behalf(request: HttpRequest, slug: str) -> HttpResponse:
     letter = organised_letter(request.user, slug)
@@ -44,7 +44,7 @@ def add_on_behalf(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "organise/add.html", context, status=400 if form.errors else 200)
 
 
-@two_factor_required
+@login_required
 @require_http_methods(["GET", "POST"])
 def wall(request: HttpRequest, slug: str) -> HttpResponse:
     letter = organised_letter(request.user, slug)

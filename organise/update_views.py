@@ -2,6 +2,7 @@
 progress. Thin: the rules live in updates.writing and updates.sending."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,10 +15,9 @@ from updates.models import Update
 
 from .forms import ScheduleForm, UpdateForm
 from .selectors import organised_letter
-from .views import two_factor_required
 
 
-@two_factor_required
+@login_required
 @require_http_methods(["GET", "POST"])
 def updates(request: HttpRequest, slug: str) -> HttpResponse:
     letter = organised_letter(request.user, slug, owner=True)
@@ -45,7 +45,7 @@ def updates(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "organise/updates.html", context, status=400 if form.errors else 200)
 
 
-@two_factor_required
+@login_required
 @require_http_methods(["GET", "POST"])
 def update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     letter = organised_letter(request.user, slug, owner=True)

@@ -1,10 +1,6 @@
 """The organisers' area. Every view finds its letter through organised_letter(), so a letter
 the user does not organise answers 404."""
 
-from functools import wraps
-from urllib.parse import urlencode
-
-from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.humanize.templatetags.humanize import intcomma
@@ -25,8 +21,8 @@ from django.views.decorators.http import require_http_methods
 
 from ops.http import next_page_query
 from petition.audit import audit_record
-from petition.models import AuditEntry, Letter
-from petition.organisers import organiser_invite
+from petition.models import AuditEntry, Letter, Organiser
+from petition.organisers import LastOwner, organiser_invite, organiser_remove, owners_notify
 from signatures import selectors as signature_selectors
 from signatures.models import Block, Signature
 from signatures.moderation import (
@@ -54,31 +50,7 @@ from .selectors import (
     letters_organised_by,
     organised_letter,
 )
-from .templatetags.two_factor import AFTER_TWO_FACTOR
-
-
-def two_factor_required(view):
-    """Pages with signer data (names with addresses, the audit log, exports) need two-factor
-    authentication; an organiser without it is sent to set it up first, told why, and offered
-    the way back once it is on."""
-
-    @login_required
-    @wraps(view)
-    def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not is_mfa_enabled(request.user):
-            messages.info(
-                request,
-                _("This page shows signers' details: set up two-factor authentication first."),
-            )
-            # allauth shows the recovery codes after set-up, not `next`: the account pages
-            # offer a way back (organise/templatetags/two_factor.py).
-            request.session[AFTER_TWO_FACTOR] = request.get_full_path()
-            query = urlencode({"next": request.get_full_path()})
-            return redirect(f"{reverse('mfa_activate_totp')}?{query}")
-        request.session.pop(AFTER_TWO_FACTOR, None)
-        return view(request, *args, **kwargs)
-
-    return guarded
+from .two_factor import ask_for_a_fresh_code
 
 
 @login_required
@@ -102,7 +74,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "organise/dashboard.html", context)
 
 
-@two_factor_required
+@login_required
 @require_http_methods(["GET", "POST"])
 def queue(request: HttpRequest, slug: str) -> HttpResponse:
     letter = organised_letter(request.user, slug)
@@ -176,7 +148,7 @@ def _filters_query(request: HttpRequest) -> str:
     return params.urlencode()
 
 
-@two_factor_required
+@login_required
 def audit(request: HttpRequest, slug: str) -> HttpResponse:
     letter = organised_letter(request.user, slug)
     entries = list(
@@ -227,9 +199,29 @@ def letter_settings(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def organisers(request: HttpRequest, slug: str) -> HttpResponse:
+    """Owners invite organisers and remove them. Adding an owner and removing anyone ask for
+    a fresh authenticator code, and the other owners are emailed."""
     letter = organised_letter(request.user, slug, owner=True)
-    form = InviteForm(request.POST or None)
+    removing = request.method == "POST" and request.POST.get("action") == "remove"
+    form = InviteForm(None if removing else (request.POST or None))
+    if removing:
+        organiser = letter.organisers.filter(pk=_int(request.POST.get("organiser"))).first()
+        if organiser is None:
+            raise Http404("No such organiser.")
+        if asked := ask_for_a_fresh_code(request):
+            return asked
+        try:
+            organiser_remove(letter=letter, organiser_id=organiser.pk, actor=request.user)
+        except LastOwner:
+            messages.error(request, _("A letter keeps at least one owner: add another first."))
+        else:
+            messages.success(request, _("Removed. The other owners were told by email."))
+        return redirect("organise:organisers", slug=letter.slug)
     if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["role"] == Organiser.Role.OWNER and (
+            asked := ask_for_a_fresh_code(request)
+        ):
+            return asked
         organiser_invite(
             letter=letter,
             email=form.cleaned_data["email"],
@@ -242,18 +234,30 @@ def organisers(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "letter": letter,
         "form": form,
-        "organisers": letter.organisers.select_related("user"),
+        "organisers": letter.organisers.select_related("user").order_by("role", "user__email"),
     }
     status = 400 if form.errors else 200
     return render(request, "organise/organisers.html", context, status=status)
 
 
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def blocks(request: HttpRequest, slug: str) -> HttpResponse:
+    """A domain block (which can silence every signer of a provider) asks for a fresh code
+    and is emailed to the owners."""
     letter = organised_letter(request.user, slug)
     form = BlockForm(request.POST or None, letter=letter)
     if request.method == "POST" and form.is_valid():
+        domain = form.cleaned_data["kind"] == Block.Kind.DOMAIN
+        if domain and (asked := ask_for_a_fresh_code(request)):
+            return asked
         block = form.save()
         audit_record(
             letter=letter,
@@ -261,6 +265,10 @@ def blocks(request: HttpRequest, slug: str) -> HttpResponse:
             action=AuditEntry.Action.BLOCK,
             detail=str(block),
         )
+        if domain:
+            owners_notify(
+                letter=letter, actor=request.user, notice="block_added", detail=str(block)
+            )
         messages.success(
             request, _("Block added. Signatures that match it from now on are set aside.")
         )
@@ -272,7 +280,7 @@ def blocks(request: HttpRequest, slug: str) -> HttpResponse:
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@two_factor_required
+@login_required
 def export(request: HttpRequest, slug: str, format: str) -> HttpResponse:
     """Every signature matching the queue's filters, email included, as CSV or XLSX;
     audited."""
@@ -298,7 +306,7 @@ def export(request: HttpRequest, slug: str, format: str) -> HttpResponse:
     return response
 
 
-@two_factor_required
+@login_required
 @require_http_methods(["GET", "POST"])
 def undo(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """GET says what undoing an audit entry will change; only the POST undoes it."""

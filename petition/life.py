@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from .audit import audit_record
 from .models import AuditEntry, Letter, new_private_key
+from .organisers import owners_notify
 
 State = Letter.State
 
@@ -53,6 +54,7 @@ def letter_move(*, letter_id: int, to: str, actor) -> Letter:
     audit_record(
         letter=letter, actor=actor, action=AuditEntry.Action.STATE, detail=f"{before} → {to}"
     )
+    owners_notify(letter=letter, actor=actor, notice="moved", detail=f"{before} → {to}")
     return letter
 
 

@@ -334,6 +334,8 @@ class AuditEntry(models.Model):
         STATE = "state", _("Move the letter on (draft, private, published, closed)")
         NEW_KEY = "new_key", _("Make a new private link")
         LETTER_SCHEDULE = "letter_schedule", _("Schedule publishing or closing")
+        REMOVE_ORGANISER = "remove_organiser", _("Remove an organiser")
+        REVEAL_EMAILS = "reveal_emails", _("Show signers' email addresses")
 
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="audit_log")
     actor = models.ForeignKey(

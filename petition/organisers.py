@@ -1,5 +1,6 @@
-"""Who organises a letter: accounts made for invited organisers, and the right to create
-letters. Each invitation is audited and emailed."""
+"""Who organises a letter: accounts made for invited organisers, removing one, and the right
+to create letters. Each change is audited and emailed; the moves that hand a letter over
+(an owner added or removed, a domain block, a state move) are emailed to its other owners."""
 
 from allauth.account.adapter import get_adapter
 from allauth.account.forms import default_token_generator
@@ -10,6 +11,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from ops.emails import render_email
 
@@ -77,6 +80,8 @@ def organiser_invite(
     }
     message = render_email("invitation", to=email, context=context, language=language)
     mail_queue(message, kind="invitation", letter=letter)
+    if role == Organiser.Role.OWNER:
+        owners_notify(letter=letter, actor=invited_by, notice="owner_added", email=email)
     audit_record(
         letter=letter,
         actor=invited_by,
@@ -84,3 +89,63 @@ def organiser_invite(
         detail=f"{email} as {role}",
     )
     return organiser
+
+
+class LastOwner(ValueError):
+    pass
+
+
+@transaction.atomic
+def organiser_remove(*, letter: Letter, organiser_id: int, actor) -> Organiser:
+    """Take an organiser off the letter (never its last owner); audited, and the other owners
+    are told."""
+    organiser = (
+        Organiser.objects.select_for_update()
+        .select_related("user")
+        .get(pk=organiser_id, letter=letter)
+    )
+    owners = Organiser.objects.filter(letter=letter, role=Organiser.Role.OWNER)
+    if organiser.role == Organiser.Role.OWNER and owners.count() <= 1:
+        raise LastOwner("A letter keeps at least one owner.")
+    organiser.delete()
+    audit_record(
+        letter=letter,
+        actor=actor,
+        action=AuditEntry.Action.REMOVE_ORGANISER,
+        detail=f"{organiser.user.email} ({organiser.role})",
+    )
+    owners_notify(
+        letter=letter, actor=actor, notice="organiser_removed", email=organiser.user.email
+    )
+    return organiser
+
+
+# What the other owners are told, in the letter's first language where the interface has it.
+NOTICES = {
+    "owner_added": _("%(actor)s made %(email)s an owner of “%(title)s”."),
+    "organiser_removed": _("%(actor)s removed %(email)s from the organisers of “%(title)s”."),
+    "block_added": _("%(actor)s added a block to “%(title)s”: %(detail)s."),
+    "moved": _("%(actor)s moved “%(title)s”: %(detail)s."),
+}
+
+
+def owners_notify(*, letter: Letter, actor, notice: str, **params: str) -> int:
+    """Email every owner of the letter but `actor` about a change; how many were told."""
+    language = letter.language if letter.language in settings.INTERFACE_LANGUAGES else "en"
+    owners = Organiser.objects.filter(letter=letter, role=Organiser.Role.OWNER)
+    if actor is not None:
+        owners = owners.exclude(user=actor)
+    audit_url = settings.SITE_URL + reverse("organise:audit", kwargs={"slug": letter.slug})
+    title = letter.title(language)
+    told = 0
+    for owner in owners.select_related("user"):
+        with translation.override(language):
+            who = getattr(actor, "email", "") or "Undersigned"
+            text = str(NOTICES[notice]) % {"actor": who, "title": title, **params}
+        context = {"notice": text, "letter_title": title, "audit_url": audit_url}
+        message = render_email(
+            "owner-notice", to=owner.user.email, context=context, language=language
+        )
+        mail_queue(message, kind="owner-notice", letter=letter)
+        told += 1
+    return told

@@ -28,15 +28,30 @@ STARTED_FIELD = "started"
 _STARTED_SALT = "undersigned.sign-form.started"
 
 
+def client_network(ip: str) -> str:
+    """What the per-address limits count by: an IPv4 address, or an IPv6 address's /64 (one
+    subscriber gets a whole /64, so counting single IPv6 addresses limits nobody)."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if address.version == 4:
+        return str(address)
+    if address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    return str(ipaddress.ip_network(f"{address}/64", strict=False))
+
+
 def sign_throttled(*, letter: Letter, ip: str, email_key: str | None) -> str | None:
     """Which limit this attempt breaks, if any. Every attempt counts against its own
     client's limits, valid or not: bots that send garbage spend their allowance too.
     Re-signing is how a confirmation is resent, so each address has a limit of its own. The
     letter-wide ceiling comes last: an attempt already refused for its client does not spend
     everyone else's allowance."""
+    client = client_network(ip)
     limits = [
-        Limit("sign-ip-burst", f"{letter.pk}:{ip}", settings.RATELIMIT_SIGN_IP_BURST),
-        Limit("sign-ip-hourly", f"{letter.pk}:{ip}", settings.RATELIMIT_SIGN_IP_HOURLY),
+        Limit("sign-ip-burst", f"{letter.pk}:{client}", settings.RATELIMIT_SIGN_IP_BURST),
+        Limit("sign-ip-hourly", f"{letter.pk}:{client}", settings.RATELIMIT_SIGN_IP_HOURLY),
     ]
     if email_key:
         limits.append(

@@ -124,7 +124,12 @@ class Signature(models.Model):
     email_claimed_for = models.DateTimeField(null=True, blank=True)
     email_kind = models.CharField(max_length=20, blank=True)
     email_sent_at = models.DateTimeField(null=True, blank=True)
-    emails_sent = models.PositiveSmallIntegerField(default=0)
+    emails_sent = models.PositiveSmallIntegerField(default=0)  # ever, for the record
+    # The cap is a rate (outbox.email_allowed): emails decided in the day since
+    # emails_day_from, and the browsers whose signings asked for them.
+    emails_day_from = models.DateTimeField(null=True, blank=True)
+    emails_in_day = models.PositiveSmallIntegerField(default=0)
+    email_browsers = models.JSONField(default=list, blank=True)
     email_failed_at = models.DateTimeField(null=True, blank=True)
     email_failure = models.CharField(max_length=300, blank=True)
     # How many times a provider's incident (a run of refusals) held this email back.

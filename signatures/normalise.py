@@ -39,9 +39,17 @@ def normalise_email(email: str) -> str:
     return f"{local}@{domain}"
 
 
+# Providers that deliver anything@user.<provider> to user@<provider> (Fastmail's subdomain
+# addressing): one inbox, as Gmail's dots are.
+_SUBDOMAIN_PROVIDERS = {"fastmail.com", "fastmail.fm"}
+
+
 def canonical_email(email: str) -> str:
     """The key that makes one signature per person and letter (one per inbox)."""
     local, _, domain = normalise_email(email).rpartition("@")
+    user, _, provider = domain.partition(".")
+    if provider in _SUBDOMAIN_PROVIDERS and user:
+        local, domain = user, provider
     if domain in _TAGGED_PROVIDERS:
         local = local.split("+", 1)[0]
     if domain in _DOTLESS_PROVIDERS:

@@ -110,9 +110,9 @@ def resolve_submission(signature: Signature) -> str:
     submitted, signature.submitted = signature.submitted or {}, None
     if signature.state == Signature.State.REMOVED or submitted.get("blocked"):
         return Kind.NONE
-    if signature.emails_sent >= settings.SIGNATURE_MAX_EMAILS:
+    if not email_allowed(signature, browser=submitted.get("browser", "")):
         # Nothing changes without an email to show it: the last link sent still works.
-        log.info("signature %s: email cap reached; no more mail", signature.pk)
+        log.info("signature %s: email cap reached for today; no more mail", signature.pk)
         return Kind.NONE
     if submitted.get("suspicion"):
         signature.suspicion = submitted["suspicion"][:100]
@@ -123,6 +123,31 @@ def resolve_submission(signature: Signature) -> str:
     if submitted.get("added_by") and signature.state == Signature.State.PENDING:
         return Kind.CONSENT
     return Kind.CONFIRM
+
+
+DAY = timedelta(days=1)
+
+
+def email_allowed(signature: Signature, *, browser: str) -> bool:
+    """May one more email go to this address today? Up to SIGNATURE_MAX_EMAILS a day; over
+    that, one each for browsers that asked for none of the day's emails, up to twice the
+    cap. A stranger who signs someone else's address from a few browsers can neither flood
+    them nor lock them out: their own browser still gets its email (README, "Abuse,
+    privacy and failure"). Counts the email it allows (the row is locked by the caller)."""
+    now = timezone.now()
+    if signature.emails_day_from is None or now - signature.emails_day_from >= DAY:
+        signature.emails_day_from, signature.emails_in_day = now, 0
+        signature.email_browsers = []
+    cap = settings.SIGNATURE_MAX_EMAILS
+    browsers = list(signature.email_browsers or [])
+    if signature.emails_in_day >= cap and (
+        not browser or browser in browsers or signature.emails_in_day >= 2 * cap
+    ):
+        return False
+    signature.emails_in_day += 1
+    if browser and browser not in browsers:
+        signature.email_browsers = [*browsers, browser]
+    return True
 
 
 def _apply_details(signature: Signature, submitted: dict) -> None:
@@ -184,6 +209,9 @@ def _profession_exists(signature: Signature, profession_id: int) -> bool:
 
 CLAIM_FIELDS = [
     *PUBLISHED_DETAILS,
+    "emails_day_from",
+    "emails_in_day",
+    "email_browsers",
     "organisation_verified",
     "held",
     "review_note",

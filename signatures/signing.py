@@ -81,6 +81,9 @@ def signature_sign(
         "updates": bool(data.get("updates")),
         "added_by": added_by.pk if added_by else None,
         "change": change,
+        # Which browser asked (address and user agent, hashed): over the day's email cap,
+        # a browser that asked for none of that day's emails still gets one.
+        "browser": hash_ip(f"{ip}|{user_agent or ''}")[:16],
     }
     now = timezone.now()
     row = Signature(

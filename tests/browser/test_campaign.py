@@ -12,7 +12,7 @@ from django.test import Client
 from petition.models import Letter
 from signatures.models import Signature
 
-from ..organise.conftest import make_user
+from ..organise.conftest import make_user, record_code
 
 pytestmark = pytest.mark.browser
 
@@ -20,9 +20,11 @@ SLUG = "translators-fair-pay"
 
 
 def _signed_in(browser, site, user, **options):
-    """A browser context with this user's session (signing in itself is launch day's test)."""
+    """A browser context with this user's session, as if they had just typed their code
+    (signing in itself is launch day's test; typing a fresh code, test_two_factor's)."""
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    record_code(client, user)
     context = browser.new_context(**options)
     context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": site}]
@@ -123,6 +125,9 @@ def test_a_campaign_from_nothing_to_launch(browser, site, screenshot, width):
 
     # Launch.
     organiser.get_by_role("button", name="Publish it now").click()
+    organiser.wait_for_selector("#confirm-move-heading")  # everyone will see it: asked first
+    screenshot(organiser, f"campaign-confirm-publish-{width}")
+    organiser.get_by_role("button", name="Yes, publish it now").click()
     organiser.wait_for_selector(".messages")
     assert Letter.objects.get(slug=slug).state == "published"
 

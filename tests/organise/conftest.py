@@ -1,9 +1,12 @@
 """A fixed cast (as healthchecks' tests do): alice owns letter A, bob moderates it, charlie
 organises only letter B. Every organiser URL of A is tried as charlie."""
 
+import time
+
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from allauth.mfa.utils import is_mfa_enabled
 from django.contrib.auth import get_user_model
 
 from petition.models import Organiser
@@ -52,10 +55,26 @@ class CommittingClient:
         return call
 
 
+def record_code(client, user, *, seconds_ago: float = 0) -> None:
+    """As if `user` had typed an authenticator code `seconds_ago` (at sign-in, or since):
+    the record allauth keeps in the session."""
+    session = client.session
+    session["account_authentication_methods"] = [
+        {"method": "mfa", "type": "totp", "at": time.time() - seconds_ago}
+    ]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
+
+
 @pytest.fixture
 def as_user(client, django_capture_on_commit_callbacks):
-    def _as(user):
+    """Signed in as `user`; with two-factor, as if they had just typed a code (pass
+    `fresh_code=False` for a sign-in without one)."""
+
+    def _as(user, *, fresh_code: bool = True):
         client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        if fresh_code and is_mfa_enabled(user):
+            record_code(client, user)
         return CommittingClient(client, django_capture_on_commit_callbacks)
 
     return _as

@@ -129,7 +129,10 @@ def test_index_sitemap_and_robots(life, client, state):
 def test_a_closed_page_and_embed_say_it_is_closed(life, client, as_user):
     letter, owner = life
     url = f"/organise/letters/{letter.slug}/publishing/"
-    assert as_user(owner).post(url, {"action": "move", "to": "closed"}).status_code == 302
+    assert (
+        as_user(owner).post(url, {"action": "move", "to": "closed", "confirmed": "1"}).status_code
+        == 302
+    )
     client.logout()
     cache.clear()
     page = client.get(f"/letters/{letter.slug}/").content.decode()
@@ -205,7 +208,10 @@ def test_owners_move_the_letter_through_its_life_each_move_audited(life, as_user
     page = owner_client.get(url).content.decode()
     assert f"?key={letter.private_key}" in page
     for to in ("private", "published", "closed", "published"):
-        assert owner_client.post(url, {"action": "move", "to": to}).status_code == 302
+        assert (
+            owner_client.post(url, {"action": "move", "to": to, "confirmed": "1"}).status_code
+            == 302
+        )
         letter.refresh_from_db()
         assert letter.state == to
     moves = AuditEntry.objects.filter(letter=letter, action="state")
@@ -230,7 +236,12 @@ def test_moderators_and_strangers_cannot_move_a_letter(life, client, as_user):
     moderator = make_user("mo")
     letter.organisers.create(user=moderator, role="moderator")
     url = f"/organise/letters/{letter.slug}/publishing/"
-    assert as_user(moderator).post(url, {"action": "move", "to": "closed"}).status_code == 404
+    assert (
+        as_user(moderator)
+        .post(url, {"action": "move", "to": "closed", "confirmed": "1"})
+        .status_code
+        == 404
+    )
     assert as_user(make_user("stranger")).get(url).status_code == 404
     assert Letter.objects.get(pk=letter.pk).state == "published"
 

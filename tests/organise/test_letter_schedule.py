@@ -118,7 +118,7 @@ def test_publishing_by_hand_before_the_time_drops_the_scheduled_time(scheduled, 
     letter.organisers.create(user=owner, role="owner")
     with time_machine.travel(LAUNCH - timedelta(days=1), tick=False):
         url = f"/organise/letters/{letter.slug}/publishing/"
-        moved = as_user(owner).post(url, {"action": "move", "to": "published"})
+        moved = as_user(owner).post(url, {"action": "move", "to": "published", "confirmed": "1"})
         assert moved.status_code == 302 and moved["Location"] == url
     letter.refresh_from_db()
     assert letter.state == "published" and letter.publish_at is None

@@ -222,7 +222,8 @@ def test_owner_edits_and_closes_the_letter(cast, as_user, client, sign_data):
     response = owner.post(f"/organise/letters/{letter.slug}/languages/en/", text)
     assert response.status_code == 302
     moved = owner.post(
-        f"/organise/letters/{letter.slug}/publishing/", {"action": "move", "to": "closed"}
+        f"/organise/letters/{letter.slug}/publishing/",
+        {"action": "move", "to": "closed", "confirmed": "1"},
     )
     assert moved.status_code == 302
     letter.refresh_from_db()

@@ -189,3 +189,25 @@ def test_block_values_are_validated():
     block = Block(kind="network", value="203.0.113.9/24")
     block.clean()
     assert block.value == "203.0.113.0/24"
+
+
+def test_ipv6_addresses_are_limited_by_their_64():
+    from signatures.defences import client_network
+
+    assert client_network("2001:db8:1:2::1") == client_network("2001:db8:1:2:ffff::9")
+    assert client_network("2001:db8:1:2::1") != client_network("2001:db8:1:3::1")
+    assert client_network("203.0.113.7") == "203.0.113.7"
+    assert client_network("::ffff:203.0.113.7") == "203.0.113.7"
+    assert client_network("not an address") == "not an address"
+
+
+def test_one_ipv6_64_shares_one_allowance(letter, sign, sign_data, limits):
+    answers = [
+        sign(
+            letter,
+            {**sign_data, "email": f"v{i}@example.org"},
+            REMOTE_ADDR=f"2001:db8:7:7::{i + 1}",
+        ).status_code
+        for i in range(4)
+    ]
+    assert answers == [303, 303, 303, 429]  # four addresses of one /64: one subscriber

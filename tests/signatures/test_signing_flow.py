@@ -218,3 +218,42 @@ def test_sign_requires_csrf_token(letter, sign_data):
     response = Client(enforce_csrf_checks=True).post(f"/letters/{letter.slug}/sign/", sign_data)
     assert response.status_code == 403
     assert not Signature.objects.exists()
+
+
+def test_a_stranger_can_neither_flood_an_address_nor_lock_its_owner_out(
+    letter, sign, sign_data, settings
+):
+    """The cap is a rate, never a lifetime lock-out (README, "Abuse, privacy and failure")."""
+    settings.SIGNATURE_MAX_EMAILS = 5
+    victim = {**sign_data, "email": "victim@example.org"}
+    for n in range(5):  # five signings of someone else's address, from five browsers
+        sign(letter, {**victim, "name": f"Stranger {n}"}, REMOTE_ADDR=f"198.51.100.{n}")
+    assert len(mail.outbox) == 5
+    sign(letter, {**victim, "name": "Victor Ictim"}, REMOTE_ADDR="203.0.113.9")  # the owner
+    assert len(mail.outbox) == 6 and "Victor Ictim" in mail.outbox[-1].body
+    assert Signature.objects.get(email="victim@example.org").name == "Victor Ictim"
+    for n in range(5, 20):  # a bigger flood is bounded at twice the cap a day
+        sign(letter, {**victim, "name": f"Stranger {n}"}, REMOTE_ADDR=f"198.51.100.{n}")
+    assert len(mail.outbox) == 10
+
+
+def test_the_email_cap_starts_again_the_next_day(letter, sign, sign_data, settings):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+
+    settings.SIGNATURE_MAX_EMAILS = 2
+    for _ in range(3):
+        sign(letter, sign_data)
+    assert len(mail.outbox) == 2
+    with time_machine.travel(timezone.now() + timedelta(days=1, minutes=1)):
+        sign(letter, sign_data)
+    assert len(mail.outbox) == 3
+
+
+def test_fastmail_subdomain_addresses_are_one_signer(letter, sign, sign_data):
+    sign(letter, {**sign_data, "email": "anything@ada.fastmail.com"})
+    sign(letter, {**sign_data, "email": "ada+letters@fastmail.com"})
+    sign(letter, {**sign_data, "email": "ada@fastmail.com"})
+    assert Signature.objects.count() == 1
