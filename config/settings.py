@@ -193,7 +193,10 @@ UPDATE_STALL_SECONDS = env.float("UPDATE_STALL_SECONDS", default=60.0)
 BROKER_BACKOFF_SECONDS = env.float("BROKER_BACKOFF_SECONDS", default=5.0)
 # /healthz calls the count "stale" and email "late" past these ages of the oldest pending work.
 HEALTH_COUNT_STALE_SECONDS = env.float("HEALTH_COUNT_STALE_SECONDS", default=30.0)
-HEALTH_EMAIL_LATE_SECONDS = env.float("HEALTH_EMAIL_LATE_SECONDS", default=600.0)
+HEALTH_EMAIL_LATE_SECONDS = env.float("HEALTH_EMAIL_LATE_SECONDS", default=60.0)
+# An email worker not seen running a task for this long is "silent" (beat's sweep every
+# EMAIL_SWEEP_SECONDS is one): dead, or its queue is stuck.
+HEALTH_WORKER_SILENT_SECONDS = env.float("HEALTH_WORKER_SILENT_SECONDS", default=180.0)
 
 # Email: real SMTP when EMAIL_HOST is set, otherwise the dev mailbox under var/mail/.
 EMAIL_HOST = env("EMAIL_HOST", default="")
@@ -290,7 +293,7 @@ WITHDRAW_TOKEN_MAX_AGE = timedelta(days=env.int("WITHDRAW_TOKEN_DAYS", default=7
 UNSUBSCRIBE_TOKEN_MAX_AGE = timedelta(days=env.int("UNSUBSCRIBE_TOKEN_DAYS", default=730))
 # A worker holds a signature's email this long before another may send it (crash safety);
 # the sweep (every EMAIL_SWEEP_SECONDS) sends what is due for EMAIL_SWEEP_AFTER_SECONDS.
-EMAIL_LEASE_SECONDS = env.int("EMAIL_LEASE_SECONDS", default=300)
+EMAIL_LEASE_SECONDS = env.int("EMAIL_LEASE_SECONDS", default=60)
 EMAIL_SWEEP_AFTER_SECONDS = env.int("EMAIL_SWEEP_AFTER_SECONDS", default=30)
 # Signatures never confirmed are deleted after this many days.
 PURGE_UNCONFIRMED_DAYS = env.int("PURGE_UNCONFIRMED_DAYS", default=30)

@@ -1,6 +1,7 @@
 """Operational pages: /healthz for monitoring, and the dev mailbox while DEBUG."""
 
 import logging
+import time
 
 import redis
 from django.conf import settings
@@ -40,11 +41,26 @@ def _age_seconds(since) -> float:
     return round((timezone.now() - since).total_seconds(), 1) if since else 0.0
 
 
+def _email_worker_status() -> dict:
+    """With a broker, whether an email worker ran a task lately (beat's sweep every
+    EMAIL_SWEEP_SECONDS is one): "silent" past HEALTH_WORKER_SILENT_SECONDS. In-process
+    there is no worker to miss."""
+    if not settings.REDIS_URL:
+        return {"email_worker": "absent"}
+    seen = outbox.last_seen()
+    if seen is None:
+        return {"email_worker": "silent", "email_worker_seen_seconds_ago": None}
+    ago = round(time.time() - seen, 1)
+    silent = ago > settings.HEALTH_WORKER_SILENT_SECONDS
+    return {"email_worker": "silent" if silent else "ok", "email_worker_seen_seconds_ago": ago}
+
+
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
     """Whether this process can work (the database; 503 without it), and whether the
     background work keeps up: the age of the oldest change not yet in the public count and of
-    the oldest email still due, "stale"/"late" past their thresholds. ?strict=1 answers 503
+    the oldest email still due, "stale"/"late" past their thresholds, and when an email
+    worker was last seen ("silent" past its threshold). ?strict=1 answers 503
     for anything not ok, for monitors that look only at the status code."""
     status = {"database": _database_status(), "redis": _redis_status()}
     if status["database"] == "ok":
@@ -56,9 +72,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
             "email": "late" if email_lag > settings.HEALTH_EMAIL_LATE_SECONDS else "ok",
             "email_lag_seconds": email_lag,
         }
-    healthy = all(
-        status.get(k, "ok") in ("ok", "absent") for k in ("database", "redis", "count", "email")
-    )
+    status |= _email_worker_status()
+    checks = ("database", "redis", "count", "email", "email_worker")
+    healthy = all(status.get(k, "ok") in ("ok", "absent") for k in checks)
     if status["database"] != "ok" or (request.GET.get("strict") and not healthy):
         return JsonResponse(status, status=503)
     return JsonResponse(status)

@@ -340,8 +340,13 @@ def _send_claimed(signatures: list[Signature]) -> EmailBatch:
     batch = EmailBatch(claimed=len(signatures))
     refused: dict[str, list[Signature]] = defaultdict(list)  # running permanent refusals
     paused = _paused_providers({_domain(s) for s in signatures})
+    renew_every = settings.EMAIL_LEASE_SECONDS / 3
+    renew_at = time.monotonic() + renew_every
     with mail.get_connection() as connection:  # one SMTP session for the whole batch
         for index, signature in enumerate(signatures):
+            if time.monotonic() >= renew_at:  # a slow mail server: keep what is left ours
+                _renew(signatures[index:])
+                renew_at = time.monotonic() + renew_every
             domain = _domain(signature)
             if domain in paused:
                 _hold([signature])  # the provider is in an incident: wait, do not ask again
@@ -367,6 +372,14 @@ def _send_claimed(signatures: list[Signature]) -> EmailBatch:
             refused.pop(domain, None)  # only an unbroken run of refusals is an incident
             batch.sent += 1
     return batch
+
+
+def _renew(signatures: list[Signature]) -> None:
+    """Stamp the lease again, so the lease can be short (a killed worker's emails wait for
+    it, not longer) and a long batch still keeps its rows."""
+    Signature.objects.filter(
+        pk__in=[s.pk for s in signatures], email_claimed_at__isnull=False
+    ).update(email_claimed_at=Now())
 
 
 def _release(signatures: list[Signature]) -> None:
@@ -474,10 +487,30 @@ def oldest_due() -> datetime | None:
 # Tasks --------------------------------------------------------------------------------------
 
 
+HEARTBEAT_KEY = "email-worker-heartbeat"
+
+
+def heartbeat() -> None:
+    """The email worker was here (/healthz says when it was last seen)."""
+    try:
+        cache.set(HEARTBEAT_KEY, time.time(), timeout=None)
+    except Exception:  # noqa: BLE001 - without the cache there is no one to tell
+        log.debug("cache unavailable: no heartbeat")
+
+
+def last_seen() -> float | None:
+    """When the email worker last ran a task (seconds since the epoch), if known."""
+    try:
+        return cache.get(HEARTBEAT_KEY)
+    except Exception:  # noqa: BLE001 - /healthz reports Redis itself
+        return None
+
+
 @shared_task
 def send_due_emails_task() -> int:
     """Send every email that is due, in batches, for up to EMAIL_BATCH_SECONDS; if more are
     still due then, go on in a fresh task (other tasks' batches take other rows)."""
+    heartbeat()
     run = signatures_email_due(seconds=settings.EMAIL_BATCH_SECONDS)
     if run.more_due:
         enqueue(send_due_emails_task)
@@ -489,6 +522,7 @@ def send_pending_confirmations_task() -> int:
     """Beat's sweep: emails due for more than EMAIL_SWEEP_AFTER_SECONDS (a lost task
     message, a dead broker, a mail server that refused for a while). Bounded like a batch
     task, well inside the task time limit, and continued in a fresh task."""
+    heartbeat()  # beat sends this every EMAIL_SWEEP_SECONDS, whatever the traffic
     older = timezone.now() - timedelta(seconds=settings.EMAIL_SWEEP_AFTER_SECONDS)
     run = signatures_email_due(requested_before=older, seconds=settings.EMAIL_BATCH_SECONDS)
     if run.sent:

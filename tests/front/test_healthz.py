@@ -78,3 +78,54 @@ def test_a_database_outage_during_signing_is_a_503_that_says_nothing_was_saved(
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
     assert "nothing you sent was recorded" in response.content.decode()
+
+
+def test_healthz_says_when_no_email_worker_has_been_seen(client, settings, monkeypatch):
+    import time
+
+    from django.core.cache import cache
+
+    from signatures import outbox
+
+    settings.REDIS_URL = settings.REDIS_URL or "redis://127.0.0.1:6379/0"  # a broker: a worker
+    settings.HEALTH_WORKER_SILENT_SECONDS = 180
+    cache.delete(outbox.HEARTBEAT_KEY)
+    body = client.get("/healthz").json()
+    assert body["email_worker"] == "silent"  # never seen
+    outbox.send_pending_confirmations_task.apply()  # what beat sends every minute
+    body = client.get("/healthz").json()
+    assert body["email_worker"] == "ok" and body["email_worker_seen_seconds_ago"] < 5
+    cache.set(outbox.HEARTBEAT_KEY, time.time() - 600, timeout=None)  # a killed worker
+    assert client.get("/healthz").json()["email_worker"] == "silent"
+    assert client.get("/healthz?strict=1").status_code == 503
+
+
+def test_without_a_broker_there_is_no_worker_to_miss(client, settings):
+    settings.REDIS_URL = ""
+    assert client.get("/healthz").json()["email_worker"] == "absent"
+
+
+def test_a_long_batch_keeps_its_lease_while_a_short_one_frees_a_killed_workers_emails(
+    letter, sign, sign_data, settings, monkeypatch
+):
+    """The lease is short (a killed worker's emails wait EMAIL_LEASE_SECONDS, not five
+    minutes) and a slow batch renews it as it goes."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from signatures import outbox
+    from signatures.models import Signature
+
+    settings.EMAIL_LEASE_SECONDS = 3
+    monkeypatch.setattr(outbox, "schedule_email_batch", lambda: None)  # claimed by hand
+    sign(letter, sign_data)
+    sign(letter, {**sign_data, "email": "b@example.org"})
+    first, second = Signature.objects.order_by("pk")
+    Signature.objects.update(email_claimed_at=timezone.now() - timedelta(seconds=10))
+    renewed = []
+    monkeypatch.setattr(outbox, "_renew", lambda rows: renewed.append(len(rows)))
+    clock = iter([0.0, 0.0, 5.0, 5.0, 10.0, 10.0, 10.0])
+    monkeypatch.setattr(outbox.time, "monotonic", lambda: next(clock, 10.0))
+    assert outbox.signatures_email_batch(limit=10).sent == 2  # the dead worker's lease ran out
+    assert renewed  # the batch stamped its lease again partway
