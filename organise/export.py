@@ -12,7 +12,10 @@ from openpyxl.cell import WriteOnlyCell
 
 from signatures.selectors import EXPORT_COLUMNS
 
-HEADER = [c.replace("profession__key", "profession") for c in EXPORT_COLUMNS] + ["counted"]
+# The profession's key and its name; the updates consent ("updates": true or false) and when
+# it was given or withdrawn, for an organiser moving the list to a mailing tool.
+_NAMES = {"profession__key": "profession_key", "profession__labels": "profession"}
+HEADER = [_NAMES.get(c, c) for c in EXPORT_COLUMNS] + ["counted"]
 # A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -54,6 +54,10 @@ def update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         raise Http404("No such update.")
     action = request.POST.get("action") if request.method == "POST" else None
     draft = found.state in (Update.State.DRAFT, Update.State.SCHEDULED)
+    # "Send now" reaches every consenting signer and cannot be undone: it asks first.
+    confirm_send = action == "send" and draft and not request.POST.get("confirmed")
+    if confirm_send:
+        action = None
     bound = {"edit": None, "schedule": None}
     if action in bound:
         bound[action] = request.POST
@@ -74,6 +78,7 @@ def update(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "schedule_form": schedule_form,
         "progress": selectors.update_progress(found),
         "recipients": selectors.recipients_count(letter),
+        "confirm_send": confirm_send,
     }
     return render(request, "organise/update.html", context, status=400 if invalid else 200)
 

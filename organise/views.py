@@ -125,11 +125,25 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
         before=filters.cleaned_data["before"],
         oldest=filters.cleaned_data["order"] == "oldest",
     )
+    # Addresses are masked until asked for; showing them, or searching by one, is audited.
+    reveal = request.GET.get("reveal") == "1"
+    searched_address = "@" in (filters.cleaned_data.get("q") or "")
+    if request.method == "GET" and rows and (reveal or searched_address):
+        audit_record(
+            letter=letter,
+            actor=request.user,
+            action=AuditEntry.Action.REVEAL_EMAILS,
+            detail=(_filters_query(request) or "all")[:300],
+            changed=len(rows),
+        )
     context = {
         "letter": letter,
         "filters": filters,
         "form": form,
         "rows": rows,
+        "reveal": reveal,
+        "reveal_query": next_page_query(request, reveal="1"),
+        "hide_query": next_page_query(request, reveal=""),
         "matching": queryset.count(),
         "to_confirm": to_confirm,
         "ticked": set(request.POST.getlist("ids")),  # kept ticked after a form error

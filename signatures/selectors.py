@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce, TruncDate, TruncHour
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from petition.models import Letter
+from petition.models import Letter, pick_label
 
 from .models import COUNTED, Signature
 from .normalise import search_key
@@ -364,6 +364,7 @@ EXPORT_COLUMNS = [
     "name",
     "email",
     "profession__key",
+    "profession__labels",  # exported as the profession's name (export_rows)
     "role",
     "country",
     "link",
@@ -387,15 +388,24 @@ EXPORT_COLUMNS = [
     "removed_reason",
     "email_sent_at",
     "email_failure",
+    "updates",
+    "updates_changed_at",
 ]
 
 
-def export_rows(*, queryset: QuerySet[Signature]):
+_LABELS = EXPORT_COLUMNS.index("profession__labels")
+
+
+def export_rows(*, queryset: QuerySet[Signature], language: str | None = None):
     """The signatures as tuples (EXPORT_COLUMNS, then whether it counts), streamed from a
-    server-side cursor."""
-    return (
+    server-side cursor; the profession by its name in `language` (the reader's by default)
+    beside its key."""
+    rows = (
         queryset.annotate(counted=ExpressionWrapper(COUNTED, output_field=models.BooleanField()))
         .order_by("pk")
         .values_list(*EXPORT_COLUMNS, "counted")
         .iterator(chunk_size=2000)
     )
+    for row in rows:
+        name = pick_label(row[_LABELS], language, default=row[_LABELS - 1])
+        yield (*row[:_LABELS], name, *row[_LABELS + 1 :])

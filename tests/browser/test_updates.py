@@ -64,6 +64,7 @@ def test_an_owner_sends_an_update_and_a_signer_leaves_with_one_button(
     page.get_by_role("button", name="Save the draft and preview it").click()
     assert page.locator(".update-preview strong").first.inner_text() == "replied"
     page.get_by_role("button", name="Send now").click()
+    page.get_by_role("button", name=re.compile(r"^Yes, send it to")).click()
     page.wait_for_selector(".messages")
     assert "Sending to 1 signer" in page.locator(".messages").inner_text()
     page.reload()

@@ -157,13 +157,27 @@ def test_every_action_is_written_to_the_audit_log(cast, as_user):
     assert "alice@example.org" in page and "dup" in page
 
 
-def test_queue_shows_emails_to_organisers_and_searches_them(cast, as_user):
+def test_queue_masks_emails_until_asked_and_audits_the_asking(cast, as_user):
     letter = cast["letter"]
     through_services(letter, 1, email="findme@example.org", email_key="findme@example.org")
     through_services(letter, 1)
-    body = as_user(cast["bob"]).get(f"/organise/letters/{letter.slug}/?q=findme").content.decode()
-    assert "findme@example.org" in body
+    client = as_user(cast["bob"])
+    url = f"/organise/letters/{letter.slug}/"
+    body = client.get(f"{url}?q=findme").content.decode()
+    assert "findme@example.org" not in body and "f•••@example.org" in body
     assert "1 signature matches" in body
+    assert not AuditEntry.objects.filter(action="reveal_emails").exists()
+    shown = client.get(f"{url}?q=findme&reveal=1").content.decode()
+    assert "findme@example.org" in shown
+    entry = AuditEntry.objects.get(action="reveal_emails")
+    assert entry.actor == cast["bob"] and entry.changed == 1 and "findme" in entry.detail
+
+
+def test_searching_the_queue_by_address_is_audited(cast, as_user):
+    letter = cast["letter"]
+    through_services(letter, 1, email="findme@example.org", email_key="findme@example.org")
+    as_user(cast["bob"]).get(f"/organise/letters/{letter.slug}/?q=findme@example.org")
+    assert AuditEntry.objects.filter(action="reveal_emails", actor=cast["bob"]).count() == 1
 
 
 def test_queue_filters_by_state(cast, as_user):

@@ -100,3 +100,22 @@ def test_after_setting_up_two_factor_the_organiser_is_offered_the_way_back(cast,
     assert f'href="{queue.replace("&", "&amp;")}"' in page
     assert client.get(queue).status_code == 200
     assert queue not in client.get("/accounts/2fa/").content.decode()  # offered once
+
+
+def test_the_export_names_professions_and_carries_the_updates_consent(cast, as_user):
+    import csv
+    import io
+
+    from ..factories import SignatureFactory
+
+    letter = cast["letter"]
+    profession = letter.professions.get(key="novelist")
+    profession.labels = {"en": "Novelist", "fr": "Romancier·e"}
+    profession.save()
+    SignatureFactory(letter=letter, profession=profession, email="u@example.org", updates=True)
+    response = as_user(cast["alice"]).get(f"/organise/letters/{letter.slug}/export.csv")
+    body = b"".join(response.streaming_content).decode().lstrip("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(body)))
+    row = next(r for r in rows if r["email"] == "u@example.org")
+    assert (row["profession"], row["profession_key"]) == ("Novelist", "novelist")
+    assert row["updates"] == "true" and "updates_changed_at" in row

@@ -61,7 +61,10 @@ def test_write_preview_test_and_send(cast, as_user):
     test_headers = mail.outbox[0].message()
     assert test_headers["Message-ID"] and "List-Unsubscribe" not in test_headers
     mail.outbox.clear()
-    response = alice.post(path, {"action": "send"})
+    asked = alice.post(path, {"action": "send"})  # one press only asks, with the number
+    assert asked.status_code == 200 and mail.outbox == []
+    assert "Send this update to 3 signers now?" in asked.content.decode()
+    response = alice.post(path, {"action": "send", "confirmed": "1"})
     assert response.status_code == 302
     assert sorted(m.to[0] for m in mail.outbox) == sorted(s.email for s in consenting)
     page = alice.get(path).content.decode()
@@ -153,7 +156,10 @@ def test_a_public_update_shows_on_the_letter_page_once_sent(cast, as_user, clien
     alice = as_user(cast["alice"])
     update = _draft(alice, letter)
     assert "We were heard" not in client.get(f"/letters/{letter.slug}/").content.decode()
-    alice.post(f"/organise/letters/{letter.slug}/updates/{update.pk}/", {"action": "send"})
+    alice.post(
+        f"/organise/letters/{letter.slug}/updates/{update.pk}/",
+        {"action": "send", "confirmed": "1"},
+    )
     client.logout()
     cache.clear()  # the page's fragments are cached for LETTER_FRAGMENT_CACHE_SECONDS
     page = client.get(f"/letters/{letter.slug}/").content.decode()
@@ -164,7 +170,10 @@ def test_a_private_update_does_not(cast, as_user, client):
     letter = cast["letter"]
     alice = as_user(cast["alice"])
     update = _draft(alice, letter, {**DRAFT, "public": ""})
-    alice.post(f"/organise/letters/{letter.slug}/updates/{update.pk}/", {"action": "send"})
+    alice.post(
+        f"/organise/letters/{letter.slug}/updates/{update.pk}/",
+        {"action": "send", "confirmed": "1"},
+    )
     client.logout()
     assert "We were heard" not in client.get(f"/letters/{letter.slug}/").content.decode()
 
