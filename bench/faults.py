@@ -53,7 +53,7 @@ import urllib.request
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 import psycopg
@@ -142,6 +142,7 @@ class Scenario:
     inject: Callable[[Run], None]  # injects the fault; returns when it is over
     duplicates_allowed: int = 0  # second emails the fault can cause
     duplicates_why: str = ""
+    timing: dict[str, str | None] = field(default_factory=dict)  # over EMAIL_TIMING; None: default
 
 
 SCENARIOS: dict[str, Scenario] = {}
@@ -152,11 +153,13 @@ IN_FLIGHT = (
 )
 
 
-def scenario(name: str, duplicates_allowed: int = 0, duplicates_why: str = "") -> Callable:
+def scenario(
+    name: str, duplicates_allowed: int = 0, duplicates_why: str = "", timing: dict | None = None
+) -> Callable:
     """Register a fault under `name` (`--scenario name`); add one by writing one more."""
 
     def register(inject: Callable[[Run], None]) -> Callable[[Run], None]:
-        SCENARIOS[name] = Scenario(inject, duplicates_allowed, duplicates_why)
+        SCENARIOS[name] = Scenario(inject, duplicates_allowed, duplicates_why, timing or {})
         return inject
 
     return register
@@ -190,6 +193,26 @@ def worker_kill(run: Run) -> None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(each, signal.SIGKILL)
         run.log(f"killed {program}: pids {doomed}")
+    if not wait_until(all_running, 30):
+        run.log("a process is still not RUNNING 30 s after the kill")
+
+
+@scenario(
+    "worker-kill-default-lease",
+    EMAIL_PROCESSES,
+    IN_FLIGHT.format(what="the email worker was killed"),
+    timing={"EMAIL_LEASE_SECONDS": None, "EMAIL_SWEEP_SECONDS": None},
+)
+def worker_kill_default_lease(run: Run) -> None:
+    """SIGKILL the email worker with its pool, with the production lease and sweep (60 s
+    each): how long its claimed emails then wait."""
+    run.at(FAULT_AT)
+    pid = int(sh(*SUPERVISORCTL, "pid", "email").strip())
+    doomed = [pid, *descendants(pid)]
+    for each in doomed:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(each, signal.SIGKILL)
+    run.log(f"killed email: pids {doomed}")
     if not wait_until(all_running, 30):
         run.log("a process is still not RUNNING 30 s after the kill")
 
@@ -237,6 +260,7 @@ class SigningLoad:
         self.form = {"csrfmiddlewaretoken": token, "profession": "illustrator", "country": "GB"}
         self.cookie = cookie
         self.answers: dict[str, str] = {}  # address -> "303", another status, or "err"
+        self.sent_at: dict[str, float] = {}  # address -> time.monotonic() of its 303
         self.numbers = itertools.count()
         self.threads = [threading.Thread(target=self._sign) for _ in range(max(4, rate // 10))]
 
@@ -262,6 +286,7 @@ class SigningLoad:
                 response = connection.getresponse()
                 response.read()
                 self.answers[address] = str(response.status)
+                self.sent_at[address] = time.monotonic()
             except NO_ANSWER:
                 pass
             finally:
@@ -393,7 +418,10 @@ def drain(run: Run, confirmer: Confirmer, timeout: float) -> None:
     run.log(f"drain timed out after {timeout:.0f} s")
 
 
-TITLES = "scenario|attempted|303|other|stored|emailed|dup|confirmed|counted|public|catch-up s|lost"
+TITLES = (
+    "scenario|attempted|303|other|stored|emailed|dup|confirmed|counted|public|catch-up s"
+    "|longest email wait s|lost"
+)
 
 
 @dataclass
@@ -414,15 +442,16 @@ class Result:
 # One scenario -------------------------------------------------------------------------------
 
 
-def start_stack(run: Run, port: int) -> subprocess.Popen:
+def start_stack(run: Run, port: int, timing: dict[str, str | None]) -> subprocess.Popen:
     sh("bash", str(ROOT / ".ci/services.sh"))  # a fault earlier may have left one down
     with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
         conn.execute(f"CREATE DATABASE {DB_NAME}")
     sh("redis-cli", "-p", "6379", "-n", str(REDIS_DB), "flushdb")
+    chosen = {**EMAIL_TIMING, **timing}
     env = {
         **os.environ,
-        **EMAIL_TIMING,
+        **{key: value for key, value in chosen.items() if value is not None},
         "PORT": str(port),
         "DATABASE_URL": run.database_url,
         "REDIS_URL": f"redis://127.0.0.1:6379/{REDIS_DB}",
@@ -463,7 +492,7 @@ def run_scenario(name: str, args: argparse.Namespace, run_id: str) -> Result:
     run = Run(name, f"http://127.0.0.1:{args.port}", database_url, smtp, f"f{run_id}-{name}-")
     print(f"{name}: {scenario.inject.__doc__}", file=sys.stderr, flush=True)
     log_start = SUPERVISOR_LOG.stat().st_size if SUPERVISOR_LOG.exists() else 0
-    stack = start_stack(run, args.port)
+    stack = start_stack(run, args.port, scenario.timing)
     try:
         uptimes = {program: uptime for program, (_state, uptime) in processes().items()}
         token, cookie = csrf_pair(run.base)
@@ -501,6 +530,11 @@ def run_scenario(name: str, args: argparse.Namespace, run_id: str) -> Result:
     others = Counter(answer for answer in load.answers.values() if answer != "303")
     other = ", ".join(f"{answer}×{n}" for answer, n in sorted(others.items())) or "–"
     lost = len(unstored) + len(final.emails - emailed)
+    first_email: dict[str, float] = {}
+    for message, arrived in zip(smtp.handler.received, smtp.handler.arrived, strict=True):
+        first_email.setdefault(str(message["To"]).lower(), arrived)
+    waits = [first_email[a] - t for a, t in load.sent_at.items() if a in first_email]
+    longest_wait = max(waits, default=None)
     unexplained = duplicates > scenario.duplicates_allowed
     why = "more than the fault explains" if unexplained else scenario.duplicates_why
     notes = {
@@ -519,7 +553,7 @@ def run_scenario(name: str, args: argparse.Namespace, run_id: str) -> Result:
     stopped = any(state != "RUNNING" for state, _uptime in after.values())
     return Result(
         [name, len(load.answers), len(accepted), other, len(final.emails), len(emailed)]
-        + [duplicates, final.confirmed, final.counted, public, caught_up, lost],
+        + [duplicates, final.confirmed, final.counted, public, caught_up, longest_wait, lost],
         notes=[text for text, shown in notes.items() if shown],
         failed=bool(lost or public != final.counted or unexplained or stopped),
     )
@@ -534,7 +568,7 @@ def report(results: list[Result], args: argparse.Namespace) -> None:
         f"\nUndersigned fault injection — {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores; "
         f"stack, SMTP server and load on one machine; {args.rate} signings/s for "
         f"{args.seconds:g} s per scenario, faults from {FAULT_AT:g} s in; a fresh stack and "
-        f"database per scenario; {timing} (defaults 60, 30, 300)\n"
+        f"database per scenario; {timing} (defaults 60, 30, 60) unless a scenario says\n"
     )
     print("| " + TITLES.replace("|", " | ") + " |")
     print("|" + " --- |" * (TITLES.count("|") + 1))

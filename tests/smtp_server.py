@@ -5,6 +5,7 @@ import asyncio
 import email
 import email.policy
 import socket
+import time
 from dataclasses import dataclass, field
 
 from aiosmtpd.controller import Controller
@@ -15,6 +16,7 @@ class Handler:
     # recipient address or domain -> reply to RCPT TO, e.g. "451 try later", "550 no such user"
     replies: dict[str, str] = field(default_factory=dict)
     received: list = field(default_factory=list)
+    arrived: list = field(default_factory=list)  # time.monotonic() of each accepted message
     senders: list = field(default_factory=list)  # each accepted message's envelope sender
     delay: float = 0.0  # seconds before answering DATA: a slow server, to kill a worker mid-send
 
@@ -31,6 +33,7 @@ class Handler:
             await asyncio.sleep(self.delay)
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.received.append(message)
+        self.arrived.append(time.monotonic())
         self.senders.append(envelope.mail_from)
         return "250 Message accepted for delivery"
 
