@@ -73,10 +73,11 @@ class Signature(models.Model):
     # it (then a verified notable); `claim_link` is the official profile to check against.
     public_figure = models.BooleanField(default=False)
     claim_link = models.URLField(max_length=500, blank=True)
-    # Impersonation hold (README, "Who is on the letter"): the folded name equals a verified
-    # notable's of this letter or one of its protected names. It may count; it is listed
-    # nowhere by name until an organiser accepts it. `review_note` says what it matched, or
-    # which protected name it nearly matches (flagged, not held).
+    # Impersonation hold (README, "Who is on the letter"): the folded name equals or looks
+    # like a verified notable's of this letter or one of its protected names. It may count;
+    # it is listed nowhere by name until an organiser accepts it. `review_note` says which
+    # name and why (signatures/trust.py); a note without a hold is from before look-alikes
+    # were held ("near …", flagged).
     held = models.BooleanField(default=False)
     review_note = models.CharField(max_length=200, blank=True)
     # Added by an organiser on the person's behalf; counts only once they confirm.

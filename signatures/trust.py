@@ -2,26 +2,40 @@
 
 A name is compared by its *skeleton*: folded as name search folds it (case, accents, Arabic
 diacritics and letter variants), then every letter that looks like a Latin letter or digit
-mapped to one class (Cyrillic "а" and Latin "a"; "I", "l" and "1": Unicode's confusables
-data, through confusable-homoglyphs), and everything that is not a letter or digit (spaces,
+mapped to one class (Cyrillic "а" and Latin "a"; Greek "Μ" and "M"; "I", "l" and "1":
+Unicode's confusables data, through confusable-homoglyphs), a Latin letter with a stroke or
+hook as the letter ("ł" is "l", "ø" "o"), runs that pass for one letter as that letter ("rn"
+is "m", "vv" "w", "cl" "d"), and everything that is not a letter or digit (spaces,
 punctuation, symbols, invisible fillers) a word break.
 
-A new or changed signature is *held* when its words include every word of a protected name
-(in any order, with any titles or punctuation around them: "Dr Mara Ellison", "Ellison,
-Mara", "Mara Ellison (verified)"), or its letters run together are that name's: a verified
-notable signer of the same letter, a name that ever was (verifying one adds it to the
-letter's list), or a line of the letter's protected names. A held signature may count once
-confirmed; it is listed nowhere by name until an organiser accepts it. A name that matches
-only when one-letter words are left out ("Mara Ellison" for a protected "Mara J. Ellison")
-is *flagged* for review, not held.
+A new or changed signature is *held* when its name is, or looks like, a protected name: a
+verified notable signer of the same letter, a name that ever was (verifying one adds it to
+the letter's list), or a line of the letter's protected names. It is when its words include
+every word of the name's skeleton, in any order, with any titles or punctuation around them
+("Dr Mara Ellison", "Ellison, Mara", "Rnara Ellison", "Mаra Ellison" with a Cyrillic "а"), or
+its letters run together are that name's. It looks like it when it is that but for one-letter
+words ("Mara Ellison" for "Mara J. Ellison"), an initial for the first name ("C.
+Fairweather"), or one letter in one word of 4+ Latin letters, dropped, added, doubled,
+changed or two swapped ("Mara Elison", "Marah Ellison", "Jonh Williams"). The review note
+says which name and why: "matches Mara Ellison", "resembles Mara Ellison (one letter
+apart)". A held signature may count once confirmed; it is listed nowhere by name until an
+organiser accepts it.
+
+"Looks like" is a review, not a refusal: a real "Mark Ellison" is one letter from "Mara
+Ellison" and waits for an organiser, the price of holding "Marah Ellison". Only words of 4+
+Latin letters are ever one letter apart: "Tom" and "Tim" are two names, and so, in Arabic
+script, which leaves short vowels out, are "محمد" and "احمد" (Mohammed, Ahmed).
 
 The email worker decides it when it applies a signing's details (signatures/outbox.py), so
 the sign request pays nothing; verifying a notable or changing the protected names checks
 the letter's signatures again (`holds_recheck`).
 """
 
+import re
 import threading
 import unicodedata
+from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from cachetools import TTLCache, cached
@@ -68,51 +82,171 @@ def _confusable_classes() -> dict[str, str]:
 
 
 _SKELETON = _confusable_classes()
+# Capitals of other scripts that look like Latin capitals but whose small letters do not
+# (Greek "Μ", Cyrillic "Н", Icelandic "Ð"): mapped before case folding, which would lose the
+# resemblance.
+_CAPITALS = str.maketrans(
+    {
+        "Ð": "d",
+        **{
+            ch: mapped
+            for ch, mapped in _SKELETON.items()
+            if not ch.isascii() and ch != ch.casefold() and _SKELETON.get(ch.casefold()) != mapped
+        },
+    }
+)
 # After case folding "I" is "i": the letters that pass for one another whatever the case.
 _LOOKALIKE_LOWER = str.maketrans({"i": "1", "l": "1", "|": "1", "o": "0"})
+# Pairs of letters that pass for one in common fonts, as they are once "l" is "1": "Rnara"
+# is "Mara". Not "nn" or "ii", which do not pass for "m" or "u".
+_RUNS = (("rn", "m"), ("vv", "w"), ("c1", "d"))
+# A Latin letter with a stroke, bar or hook that no decomposition takes off ("ł", "ø", "đ")
+# is that letter; a ligature ("æ") its letters.
+_MARKED = re.compile(r"LATIN SMALL (?:LETTER|LIGATURE) ([A-Z]{1,2})(?: WITH .+)?")
 # Hangul fillers are letters to Unicode but show nothing: word breaks here.
 _FILLERS = {"\u115f", "\u1160", "\u3164", "\uffa0"}
 
 
+class _Letters(dict):
+    """Code point → what it is in a skeleton, worked out the first time it is seen, so that
+    str.translate does the work (up to 20,000 characters kept, whatever names come in)."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        mapped = _SKELETON.get(ch)
+        if mapped is None:
+            marked = _MARKED.fullmatch(unicodedata.name(ch, ""))
+            mapped = marked[1].lower() if marked else ch
+        letter = unicodedata.category(ch)[0] in "LN" and ch not in _FILLERS
+        out = (mapped if letter and mapped.isalnum() else " ").translate(_LOOKALIKE_LOWER)
+        if len(self) < 20_000:
+            self[code] = out
+        return out
+
+
+_LETTERS = _Letters()
+
+
+def _folded(name: str) -> str:
+    """The name with every letter as its skeleton and everything else a space."""
+    return search_key(name.translate(_CAPITALS)).translate(_LETTERS)
+
+
+def _words(folded: str) -> tuple[str, ...]:
+    """The skeleton words of a folded name, pairs that pass for one letter made that one."""
+    for run, letter in _RUNS:
+        folded = folded.replace(run, letter)
+    return tuple(folded.split())
+
+
 def skeleton_words(name: str) -> tuple[str, ...]:
     """The name's words as compared for impersonation (module docstring)."""
-    out = []
-    for ch in search_key(name):
-        mapped = _SKELETON.get(ch, ch)
-        letter = unicodedata.category(ch)[0] in "LN" and ch not in _FILLERS
-        out.append(mapped if letter and mapped.isalnum() else " ")
-    folded = "".join(out).translate(_LOOKALIKE_LOWER)
-    return tuple(word for word in folded.split() if word)
+    return _words(_folded(name))
+
+
+def _plain_words(name: str) -> tuple[str, ...]:
+    """The name's words as name search folds them, look-alikes kept: what tells "matches"
+    from "resembles"."""
+    key = search_key(name)
+    return tuple("".join(ch if ch.isalnum() and ch not in _FILLERS else " " for ch in key).split())
+
+
+def _scripts(name: str) -> list[str]:
+    """The scripts of the name's letters ("Cyrillic", "Latin"), from their Unicode names."""
+    text = unicodedata.normalize("NFKC", name)
+    letters = [ch for ch in text if ch.isalpha() and ch not in _FILLERS]
+    return sorted({unicodedata.name(ch, "?").split()[0].title() for ch in letters})
+
+
+def _within_one_edit(a: str, b: str) -> bool:
+    """Damerau–Levenshtein distance at most 1: one letter dropped, added, changed, or two
+    neighbours swapped."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    i = 0
+    while i < len(a) and i < len(b) and a[i] == b[i]:
+        i += 1
+    if len(a) == len(b):
+        swapped = a[i : i + 2] == b[i : i + 2][::-1] and a[i + 2 :] == b[i + 2 :]
+        return a[i + 1 :] == b[i + 1 :] or swapped
+    shorter, longer = (a, b) if len(a) < len(b) else (b, a)
+    return shorter[i:] == longer[i + 1 :]
+
+
+def _variants(word: str) -> list[str]:
+    """The word, and the word less one of its letters: two words within one edit of each
+    other share one of these (the "symmetric delete" index), so a signing looks up a few
+    keys instead of comparing itself with every protected word."""
+    return list(dict.fromkeys([word, *(word[:i] + word[i + 1 :] for i in range(len(word)))]))
+
+
+# Only Latin words this long are one letter apart from another (module docstring).
+EDIT_MIN_LETTERS = 4
 
 
 @dataclass(frozen=True)
 class Protected:
     shown: str
     words: frozenset[str]
-    joined: str
+    core: frozenset[str]  # its 2+ words of 2+ letters, when it has one-letter words too
+    first: str  # the first word's first letter, as "C. Fairweather" gives it
+    rest: frozenset[str]  # the words after the first
     signature_id: int | None  # the verified notable's own signature, which is never held
 
 
+@dataclass(frozen=True)
+class ProtectedNames:
+    by_word: dict[str, list[Protected]]  # skeleton word → the names with it
+    by_joined: dict[str, Protected]  # letters run together → the name
+    # A Latin word of 4+ letters, or it less a letter → (that spelling, the word). Each word
+    # is also spelt as before pairs that pass for one letter are made one: "Tunrer" is one
+    # swap from "turner", not from "tumer".
+    by_variant: dict[str, list[tuple[str, str]]]
+
+
 @cached(TTLCache(maxsize=1024, ttl=settings.LOCAL_CACHE_SECONDS), lock=threading.Lock())
-def protected_names(letter_id: int) -> tuple[dict[str, list[Protected]], dict[str, Protected]]:
-    """(word → the protected names with that word, letters run together → name), kept
-    LOCAL_CACHE_SECONDS in this process."""
+def protected_names(letter_id: int) -> ProtectedNames:
+    """The letter's protected names indexed for hold_decision, kept LOCAL_CACHE_SECONDS in
+    this process."""
     names: list[tuple[str, int | None]] = []
     text = Letter.objects.filter(pk=letter_id).values_list("protected_names", flat=True).first()
     names += [(line.strip(), None) for line in (text or "").splitlines() if line.strip()]
     verified = Signature.objects.filter(letter_id=letter_id, notable_verified=True)
     names += [(name, pk) for pk, name in verified.values_list("pk", "name")]
-    by_word: dict[str, list[Protected]] = {}
-    by_joined: dict[str, Protected] = {}
+    return index_names(names)
+
+
+def index_names(names: list[tuple[str, int | None]]) -> ProtectedNames:
+    """(name, the verified notable's signature or None) pairs, indexed for hold_decision."""
+    index = ProtectedNames({}, {}, {})
+    indexed: set[tuple[str, str]] = set()  # (spelling, word) pairs in by_variant
     for shown, pk in names:
-        words = skeleton_words(shown)
+        folded = _folded(shown)
+        words, spelt = _words(folded), folded.split()  # spelt: before runs are folded
         if not words:
             continue
-        entry = Protected(shown, frozenset(words), "".join(words), pk)
-        by_joined.setdefault(entry.joined, entry)
+        core = frozenset(w for w in words if len(w) > 1)
+        entry = Protected(
+            shown,
+            frozenset(words),
+            # Two full words at least: "J. K. Rowling" must not hold every "… Rowling".
+            core if len(core) >= 2 and len(core) < len(set(words)) else frozenset(),
+            spelt[0][0],  # "Clara" gives "C.", whose skeleton is "c", not "d"
+            frozenset(words[1:]),
+            pk,
+        )
+        index.by_joined.setdefault("".join(words), entry)
         for word in entry.words:
-            by_word.setdefault(word, []).append(entry)
-    return by_word, by_joined
+            index.by_word.setdefault(word, []).append(entry)
+        for before, word in zip(spelt, words, strict=True):
+            if len(word) < EDIT_MIN_LETTERS or not word.isascii():
+                continue
+            for pair in dict.fromkeys([(word, word), (before, word)]):
+                if pair not in indexed:
+                    indexed.add(pair)
+                    for key in _variants(pair[0]):
+                        index.by_variant.setdefault(key, []).append(pair)
+    return index
 
 
 def forget_protected_names() -> None:
@@ -123,27 +257,57 @@ def _own(entry: Protected, signature: Signature) -> bool:
     return entry.signature_id is not None and entry.signature_id == signature.pk
 
 
+def _resemblances(words: tuple[str, ...], index: ProtectedNames) -> Iterator[tuple[Protected, str]]:
+    """The protected names the skeleton words are or resemble, the closest first, each with
+    why it is near ("" for the same words). Lazy: the first that is not the signer's own
+    ends the search."""
+    present = set(words)
+    if joined := index.by_joined.get("".join(words)):
+        yield joined, ""
+    sharing = [e for word in dict.fromkeys(words) for e in index.by_word.get(word, ())]
+    yield from ((e, "") for e in sharing if e.words <= present)
+    yield from ((e, "a one-letter word left out") for e in sharing if e.core and e.core <= present)
+    yield from (
+        (e, "initial") for e in sharing if e.rest and e.first in present and e.rest <= present
+    )
+    for word in dict.fromkeys(words):
+        for key in _variants(word) if len(word) >= EDIT_MIN_LETTERS - 1 else ():
+            for spelling, near in index.by_variant.get(key, ()):
+                if near not in present and _within_one_edit(word, spelling):
+                    with_near = present | {near}
+                    for entry in index.by_word[near]:
+                        if entry.words <= with_near:
+                            yield entry, "one letter apart"
+
+
+def _looks_alike(name: str, entry: Protected) -> str:
+    """Why a name with the same skeleton is not the protected name as typed: "" when it is."""
+    mine, theirs = _plain_words(name), _plain_words(entry.shown)
+    if set(theirs) <= set(mine) or "".join(mine) == "".join(theirs):
+        return ""
+    if len(scripts := _scripts(name)) > 1:
+        return f"mixed scripts: {', '.join(scripts)}"
+    kept = [w for w in mine if set(skeleton_words(w)) & entry.words] or list(mine)
+    mine_letters, their_letters = Counter("".join(kept)), Counter("".join(theirs))
+    extra = "".join((mine_letters - their_letters).elements())
+    missing = "".join((their_letters - mine_letters).elements())
+    why = "letters that look alike"
+    return f"{why}: {extra}/{missing}" if extra and missing else why
+
+
 def hold_decision(signature: Signature) -> tuple[bool, str]:
     """(held, note) for the signature's current name. A verified notable is never held:
     an organiser has checked that this is them."""
     words = skeleton_words(signature.name)
     if not words or signature.notable_verified:
         return False, ""
-    by_word, by_joined = protected_names(signature.letter_id)
-    present = set(words)
-    joined = by_joined.get("".join(words))
-    if joined and not _own(joined, signature):
-        return True, f"matches {joined.shown}"[:200]
-    candidates = {id(e): e for word in present for e in by_word.get(word, [])}.values()
-    for entry in candidates:
-        if entry.words <= present and not _own(entry, signature):
-            return True, f"matches {entry.shown}"[:200]
-    long_words = {w for w in present if len(w) > 1}
-    for entry in candidates:
-        core = {w for w in entry.words if len(w) > 1}
-        if core and core <= long_words and not _own(entry, signature):
-            return False, f"near {entry.shown}"[:200]
-    return False, ""
+    found = _resemblances(words, protected_names(signature.letter_id))
+    entry, near = next(((e, why) for e, why in found if not _own(e, signature)), (None, ""))
+    if entry is None:
+        return False, ""
+    why = near or _looks_alike(signature.name, entry)
+    note = f"resembles {entry.shown} ({why})" if why else f"matches {entry.shown}"
+    return True, note[:200]
 
 
 def protect(letter: Letter, names: list[str]) -> None:
