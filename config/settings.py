@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "anymail",
     # Domain below, pages above: the layers contract in pyproject.toml ([tool.importlinter]).
     "petition",
     "signatures",
@@ -209,6 +210,43 @@ if EMAIL_HOST:
     EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 else:
     EMAIL_BACKEND = "ops.mailbox.MailboxBackend"
+# A provider's API instead (django-anymail), with that provider's own settings; the outboxes
+# decide when to send either way, the backend only sends.
+EMAIL_PROVIDERS = {
+    "postmark": "anymail.backends.postmark.EmailBackend",
+    "amazon_ses": "anymail.backends.amazon_ses.EmailBackend",
+    "mailgun": "anymail.backends.mailgun.EmailBackend",
+    "sendgrid": "anymail.backends.sendgrid.EmailBackend",
+    "brevo": "anymail.backends.brevo.EmailBackend",
+}
+EMAIL_PROVIDER = env("EMAIL_PROVIDER", default="")
+if EMAIL_PROVIDER and EMAIL_PROVIDER not in EMAIL_PROVIDERS:
+    raise ImproperlyConfigured(
+        f"EMAIL_PROVIDER must be one of {', '.join(EMAIL_PROVIDERS)} (or unset for SMTP or the "
+        f"dev mailbox); got {EMAIL_PROVIDER!r}."
+    )
+if EMAIL_PROVIDER:
+    EMAIL_BACKEND = EMAIL_PROVIDERS[EMAIL_PROVIDER]
+# Bounces, complaints and rejections come back to /hooks/email/<provider>/, behind HTTP basic
+# auth with this secret ("user:password"); unset, those URLs answer 404.
+EMAIL_WEBHOOK_SECRET = env("EMAIL_WEBHOOK_SECRET", default="")
+_ANYMAIL_SETTINGS = [
+    "POSTMARK_SERVER_TOKEN",
+    "MAILGUN_API_KEY",
+    "MAILGUN_SENDER_DOMAIN",
+    "MAILGUN_API_URL",
+    "MAILGUN_WEBHOOK_SIGNING_KEY",
+    "SENDGRID_API_KEY",
+    "BREVO_API_KEY",
+]
+ANYMAIL = {name: env(name) for name in _ANYMAIL_SETTINGS if env(name, default="")}
+if EMAIL_PROVIDER == "amazon_ses":  # boto3's own AWS_* variables give the credentials
+    ANYMAIL["AMAZON_SES_CLIENT_PARAMS"] = {"region_name": env("AWS_REGION", default="eu-west-1")}
+if EMAIL_WEBHOOK_SECRET:
+    ANYMAIL["WEBHOOK_SECRET"] = EMAIL_WEBHOOK_SECRET
+# Anymail's setting for a provider without a webhook signature of its own is basic auth; SNS
+# auto-confirms the subscription it is pointed at.
+ANYMAIL["AMAZON_SES_AUTO_CONFIRM_SNS_SUBSCRIPTIONS"] = True
 # Any other backend class, by dotted path (tests use a slow one to kill a worker mid-send).
 EMAIL_BACKEND = env("EMAIL_BACKEND", default=EMAIL_BACKEND)
 MAILBOX_DIR = Path(env("MAILBOX_DIR", default=str(VAR_DIR / "mail")))

@@ -3,10 +3,11 @@ from django import forms
 from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
+from ops.addresses import normalise_email
 from petition.models import Letter, Profession
 from petition.refs import clean_ref
 from signatures.defences import started_token
-from signatures.normalise import clean_text, normalise_email, web_address
+from signatures.normalise import clean_text, web_address
 from signatures.selectors import BadCursor, decode_cursor
 
 from .countries import CountryField

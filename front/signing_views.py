@@ -5,7 +5,7 @@ import logging
 
 from django.conf import settings
 from django.core import signing as cookie_signing
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import translation
@@ -14,12 +14,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ops.addresses import canonical_email
 from ops.http import client_ip
 from petition.models import Letter
 from signatures import defences, signing
+from signatures import selectors as signature_selectors
 from signatures.counting import letter_count_json
 from signatures.models import Signature
-from signatures.normalise import canonical_email
 from signatures.outbox import signature_links
 from signatures.selectors import place_in_count
 from signatures.tokens import (
@@ -128,13 +129,37 @@ def _sent_to(request: HttpRequest) -> str | None:
 
 
 def signed(request: HttpRequest, slug: str) -> HttpResponse:
+    letter = readable_letter(request, slug)
     context = {
-        "letter": readable_letter(request, slug),
+        "letter": letter,
         "sent_to": _sent_to(request),
         "can_resend": RESEND_COOKIE in request.COOKIES,
         "resent": request.GET.get("resent") == "1",
+        "undeliverable": _undeliverable(request, letter),
     }
     return render(request, "front/check_inbox.html", context)
+
+
+def _undeliverable(request: HttpRequest, letter: Letter) -> bool:
+    """Whether this browser's own signing's confirmation bounced (its sealed cookie says
+    which address: nobody else can ask about one)."""
+    try:
+        sealed = open_text(
+            request.COOKIES.get(RESEND_COOKIE, ""), purpose=RESEND_COOKIE, max_age=3600
+        )
+    except TokenInvalid:
+        return False
+    letter_id, _colon, email = sealed.partition(":")
+    if letter_id != str(letter.pk):
+        return False
+    return signature_selectors.confirmation_undeliverable(letter=letter, email=email)
+
+
+@never_cache
+def signed_status(request: HttpRequest, slug: str) -> JsonResponse:
+    """What the open check-your-inbox page polls: whether the email bounced."""
+    letter = readable_letter(request, slug)
+    return JsonResponse({"undeliverable": _undeliverable(request, letter)})
 
 
 @require_POST

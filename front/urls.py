@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from . import api, deferred_csrf, signing_views, sitemaps, status, views
+from . import api, deferred_csrf, hooks, signing_views, sitemaps, status, views
 
 app_name = "front"
 
@@ -21,6 +21,7 @@ urlpatterns = [
     path("letters/<slug:slug>/sign/", signing_views.sign, name="sign"),
     path("letters/<slug:slug>/signed/", signing_views.signed, name="signed"),
     path("letters/<slug:slug>/signed/resend/", signing_views.resend, name="resend"),
+    path("letters/<slug:slug>/signed/status", signing_views.signed_status, name="signed-status"),
     path("letters/<slug:slug>/confirm/<str:token>/", signing_views.confirm, name="confirm"),
     path("letters/<slug:slug>/withdraw/<str:token>/", signing_views.withdraw, name="withdraw"),
     path("letters/<slug:slug>/erase/<str:token>/", signing_views.erase, name="erase"),
@@ -34,6 +35,7 @@ urlpatterns = [
     path("api/letters/<slug:slug>/signatures", api.signatures, name="api-signatures"),
     path("csrf/", deferred_csrf.csrf_token, name="csrf"),
     path("healthz", status.healthz, name="healthz"),
+    path("hooks/email/<str:provider>/", hooks.email_webhook, name="email-webhook"),
     path("dev/mail/", status.mailbox_index, name="mailbox"),
     path("dev/mail/<str:message_id>/", status.mailbox_message, name="mailbox-message"),
 ]

@@ -4,6 +4,8 @@ confirmations (signatures/outbox.py), updates (updates/sending.py), every other 
 (petition/mail.py)."""
 
 import smtplib
+from email.utils import make_msgid
+from urllib.parse import urlsplit
 
 import css_inline
 from django.conf import settings
@@ -28,10 +30,21 @@ def render_email(name: str, *, to: str, context: dict, language: str = "en") -> 
     }
 
 
+def site_domain() -> str:
+    """The site's own host name, for Message-IDs (not the machine's, which Django uses)."""
+    return urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
 def send_rendered(message: dict, *, connection=None) -> None:
     """Send a rendered email. Optional keys: `headers` (extra headers), `envelope_from`
-    (the SMTP sender, where bounces go, when it differs from the From header)."""
-    headers = dict(message.get("headers") or {})
+    (the SMTP sender, where bounces go, when it differs from the From header), `reply_to`
+    (addresses), `metadata` (kept by a provider's API and sent back with its webhooks, as
+    anymail's `metadata`; an SMTP server ignores it). Every email is automatic: it says so
+    (`Auto-Submitted`, RFC 3834, so auto-responders stay quiet), and its Message-ID is on
+    the site's domain unless the caller chose one."""
+    headers = {"Auto-Submitted": "auto-generated", **(message.get("headers") or {})}
+    if not any(name.lower() == "message-id" for name in headers):
+        headers["Message-ID"] = make_msgid(domain=site_domain())
     from_email = message["from_email"]
     if message.get("envelope_from"):
         headers["From"] = from_email  # Django sends from_email as the envelope sender
@@ -43,18 +56,26 @@ def send_rendered(message: dict, *, connection=None) -> None:
         to=message["to"],
         connection=connection,
         headers=headers,
+        reply_to=message.get("reply_to") or None,
     )
     if message.get("html"):
         email.attach_alternative(message["html"], "text/html")
+    if message.get("metadata"):
+        email.metadata = message["metadata"]  # read by anymail's backends
     email.send()
 
 
 def send_templated(
-    name: str, *, to: str, context: dict, language: str = "en", connection=None
+    name: str,
+    *,
+    to: str,
+    context: dict,
+    language: str = "en",
+    connection=None,
+    metadata: dict | None = None,
 ) -> None:
-    send_rendered(
-        render_email(name, to=to, context=context, language=language), connection=connection
-    )
+    message = render_email(name, to=to, context=context, language=language)
+    send_rendered({**message, "metadata": metadata}, connection=connection)
 
 
 # What a mail server says about one message (as opposed to the connection or the session).

@@ -11,6 +11,7 @@ from django.utils.translation import get_language_info, gettext
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
+from ops.addresses import canonical_email, normalise_email
 from petition.defaults import PROFESSIONS
 from petition.images import reencode
 from petition.models import (
@@ -26,7 +27,7 @@ from petition.models import (
 from petition.refs import clean_ref
 from signatures.models import Block, Signature
 from signatures.moderation import BULK_ACTIONS
-from signatures.normalise import canonical_email, clean_text, normalise_email, web_address
+from signatures.normalise import clean_text, web_address
 from signatures.selectors import QueueState, Review
 
 

@@ -4,7 +4,7 @@ links (where signers come from)."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -12,8 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from petition.audit import audit_record
+from petition.deliverability import letter_mail_rates, suppression_lift
 from petition.models import AuditEntry
 from signatures import selectors as signature_selectors
+from updates import selectors as update_selectors
 
 from .chart import daily_chart, hourly_chart
 from .forms import SourceForm
@@ -49,9 +51,22 @@ def sources_table(letter) -> list[dict]:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def overview(request: HttpRequest, slug: str) -> HttpResponse:
     letter = organised_letter(request.user, slug)
+    if request.method == "POST":  # lift a suppression (the only action here)
+        key = (request.POST.get("email_key") or "").strip()
+        if not signature_selectors.letter_suppressions(letter=letter).filter(email_key=key):
+            raise Http404("No such suppressed address among this letter's signers.")
+        suppression_lift(letter=letter, email_key=key, actor=request.user)
+        messages.success(request, _("Emails may go to that address again."))
+        return redirect("organise:overview", slug=letter.slug)
+    suppressions = signature_selectors.letter_suppressions(letter=letter)
+    sent = signature_selectors.confirmation_emails_sent(letter=letter)
+    sent += update_selectors.update_emails_sent(letter=letter)
     context = {
+        "mail": letter_mail_rates(letter=letter, sent=sent, suppressed=suppressions.count()),
+        "suppressions": suppressions[:50],
         "letter": letter,
         "states": signature_selectors.state_counts(letter=letter),
         "reviews": signature_selectors.review_counts(letter=letter),

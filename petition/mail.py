@@ -31,9 +31,11 @@ from django.db.models import Q
 from django.db.models.functions import Now
 from django.utils import timezone
 
+from ops.addresses import canonical_email
 from ops.emails import is_permanent_refusal, send_rendered
 from ops.queue import enqueue, retry_countdown
 
+from .deliverability import suppressed_keys
 from .models import Letter, OutgoingMail
 
 log = logging.getLogger(__name__)
@@ -67,8 +69,9 @@ def mail_claim(*, limit: int) -> list[OutgoingMail]:
     with transaction.atomic():
         rows = list(
             OutgoingMail.objects.filter(_due())
+            .select_related("letter")
             .order_by("due_at", "pk")
-            .select_for_update(skip_locked=True)[:limit]
+            .select_for_update(skip_locked=True, of=("self",))[:limit]
         )
         OutgoingMail.objects.filter(pk__in=[row.pk for row in rows]).update(claimed_at=Now())
     return rows
@@ -86,9 +89,15 @@ def mail_send(rows: list[OutgoingMail]) -> tuple[int, str]:
     """Send the claimed rows over one connection: (how many were sent, the temporary error
     that stopped the batch, or "")."""
     sent = 0
+    suppressed = suppressed_keys({canonical_email(row.to) for row in rows})
     with mail.get_connection() as connection:
         for index, row in enumerate(rows):
+            if row.kind != "account" and canonical_email(row.to) in suppressed:
+                _mark_failed(row, "suppressed")  # account mail still goes: a person asked
+                continue
             message = {**row.message}
+            if row.letter_id:
+                message["metadata"] = {"letter": row.letter.slug}
             message["headers"] = {
                 "Auto-Submitted": "auto-generated",
                 "Message-ID": _message_id(row),
@@ -119,7 +128,7 @@ def _mark_sent(row: OutgoingMail) -> None:
     )
 
 
-def _mark_failed(row: OutgoingMail, exc: Exception) -> None:
+def _mark_failed(row: OutgoingMail, exc: Exception | str) -> None:
     OutgoingMail.objects.filter(pk=row.pk).update(
         state=OutgoingMail.State.FAILED, failure=str(exc)[:300], claimed_at=None
     )

@@ -42,6 +42,7 @@ from django.utils import timezone
 
 from ops.emails import is_permanent_refusal, send_templated
 from ops.queue import enqueue, enqueue_once_per_window
+from petition.deliverability import suppressed_keys
 from petition.models import Letter, Profession
 
 from .counting import counted_change
@@ -329,6 +330,7 @@ def _deliver(signature: Signature, *, connection) -> None:
         context=context,
         language=signature.language,
         connection=connection,
+        metadata={"letter": signature.letter.slug},  # comes back with a bounce
     )
 
 
@@ -340,6 +342,7 @@ def _send_claimed(signatures: list[Signature]) -> EmailBatch:
     batch = EmailBatch(claimed=len(signatures))
     refused: dict[str, list[Signature]] = defaultdict(list)  # running permanent refusals
     paused = _paused_providers({_domain(s) for s in signatures})
+    suppressed = suppressed_keys({s.email_key for s in signatures})  # one query a batch
     renew_every = settings.EMAIL_LEASE_SECONDS / 3
     renew_at = time.monotonic() + renew_every
     with mail.get_connection() as connection:  # one SMTP session for the whole batch
@@ -350,6 +353,9 @@ def _send_claimed(signatures: list[Signature]) -> EmailBatch:
             domain = _domain(signature)
             if domain in paused:
                 _hold([signature])  # the provider is in an incident: wait, do not ask again
+                continue
+            if signature.email_key in suppressed and signature.email_kind != Kind.NONE:
+                _mark_suppressed(signature)  # it bounced for good or its owner said spam
                 continue
             if signature.email_kind == Kind.NONE or (
                 signature.email_kind in (Kind.CONFIRM, Kind.CONSENT)
@@ -466,6 +472,14 @@ def _mark(signature: Signature, *, sent: bool) -> None:
             email_failure="",
         )
     Signature.objects.filter(pk=signature.pk).update(**fields)
+
+
+def _mark_suppressed(signature: Signature) -> None:
+    """Not sent: the address is on the suppression list. Recorded as a failure, so the
+    check-your-inbox page tells a pending signer to check the address."""
+    Signature.objects.filter(pk=signature.pk).update(
+        **_clear_request(signature), email_failed_at=timezone.now(), email_failure="suppressed"
+    )
 
 
 def _mark_failed(signature: Signature, exc: Exception) -> None:

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import models
-from django.db.models import Case, Count, ExpressionWrapper, F, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Sum, ExpressionWrapper, F, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce, TruncDate, TruncHour
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ops.addresses import canonical_email
+from petition.deliverability import active_suppressions
 from petition.models import Letter, pick_label
 
 from .models import COUNTED, Signature
@@ -409,3 +411,24 @@ def export_rows(*, queryset: QuerySet[Signature], language: str | None = None):
     for row in rows:
         name = pick_label(row[_LABELS], language, default=row[_LABELS - 1])
         yield (*row[:_LABELS], name, *row[_LABELS + 1 :])
+
+
+def confirmation_undeliverable(*, letter: Letter, email: str) -> bool:
+    """This pending signature's confirmation could not be delivered: its mail server refused
+    it for good (a bounce reported by the provider, or a 5xx) or the address is suppressed."""
+    return Signature.objects.filter(
+        letter=letter,
+        email_key=canonical_email(email),
+        state=Signature.State.PENDING,
+        email_failed_at__isnull=False,
+    ).exists()
+
+
+def letter_suppressions(*, letter: Letter):
+    """The suppressed addresses among this letter's signers, newest first."""
+    keys = Signature.objects.filter(letter=letter).values("email_key")
+    return active_suppressions().filter(email_key__in=keys).order_by("-event_at")
+
+
+def confirmation_emails_sent(*, letter: Letter) -> int:
+    return Signature.objects.filter(letter=letter).aggregate(n=Sum("emails_sent"))["n"] or 0

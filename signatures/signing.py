@@ -13,13 +13,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from ops.addresses import canonical_email, normalise_email
 from petition.models import Letter
 from petition.refs import clean_ref
 
 from .counting import counted_change
 from .models import Signature
 from .moderation import verification_clear
-from .normalise import canonical_email, clean_text, normalise_email, search_key
+from .normalise import clean_text, search_key
 from .outbox import email_request_on_commit
 
 log = logging.getLogger(__name__)

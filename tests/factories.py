@@ -1,9 +1,9 @@
 import factory
 from django.utils import timezone
 
+from ops.addresses import canonical_email
 from petition.models import Letter, LetterText, Profession
 from signatures.models import Signature
-from signatures.normalise import canonical_email
 
 
 class LetterFactory(factory.django.DjangoModelFactory):

@@ -66,3 +66,7 @@ def public_updates(letter: Letter, *, limit: int = 5) -> list[Update]:
         .prefetch_related("texts")
         .order_by("-started_at")[:limit]
     )
+
+
+def update_emails_sent(*, letter: Letter) -> int:
+    return Delivery.objects.filter(update__letter=letter, state=Delivery.State.SENT).count()

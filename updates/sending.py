@@ -34,6 +34,8 @@ from urllib.parse import urlsplit
 from celery import shared_task
 from django.conf import settings
 from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import connection, transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Now
@@ -43,6 +45,7 @@ from django.utils import timezone, translation
 
 from ops.emails import is_permanent_refusal, send_rendered
 from ops.queue import enqueue
+from petition.deliverability import active_suppressions, suppressed_keys
 from signatures.models import Signature
 from signatures.tokens import Purpose, make_token
 
@@ -55,8 +58,10 @@ UPDATES_QUEUE = "updates"
 
 def recipients(letter_id: int):
     """Who an update goes to: counted signers who asked for updates and can receive them."""
-    return Signature.objects.counted().filter(
-        letter_id=letter_id, updates=True, updates_refused_at__isnull=True
+    return (
+        Signature.objects.counted()
+        .filter(letter_id=letter_id, updates=True, updates_refused_at__isnull=True)
+        .exclude(email_key__in=active_suppressions().values("email_key"))
     )
 
 
@@ -165,7 +170,14 @@ def render_update(update: Update, text: UpdateText, *, test: bool = False) -> di
 
 
 def message_for(
-    rendered: dict, *, to: str, unsubscribe: str, manage: str, message_id: str = ""
+    rendered: dict,
+    *,
+    to: str,
+    unsubscribe: str,
+    manage: str,
+    message_id: str = "",
+    reply_to: str = "",
+    letter: str = "",
 ) -> dict:
     """A rendered update addressed to one recipient, with the headers bulk mail needs."""
     links = ((_UNSUBSCRIBE, unsubscribe), (_MANAGE, manage))
@@ -189,7 +201,20 @@ def message_for(
     }
     if message_id:
         message["headers"]["Message-ID"] = message_id
+    if reply_to:
+        message["reply_to"] = [reply_to]  # the organisers' contact, where replies belong
+    if letter:
+        message["metadata"] = {"letter": letter}  # comes back with a bounce
     return message
+
+
+def contact_address(contact: str) -> str:
+    """The letter's contact if it is an email address ("" for a web address or none)."""
+    try:
+        validate_email(contact)
+    except ValidationError:
+        return ""
+    return contact
 
 
 def _message_id(delivery: Delivery) -> str:
@@ -216,6 +241,8 @@ def deliveries_send(update: Update, deliveries: list[Delivery]) -> Run:
     if not deliveries:
         return run
     texts = {text.language: text for text in update.texts.all()}
+    reply_to = contact_address(update.letter.contact)
+    suppressed = suppressed_keys({d.signature.email_key for d in deliveries})
     first = next(iter(texts.values()))
     rendered: dict[str, dict] = {}
     smtp = mail.get_connection()  # one SMTP session for the whole batch
@@ -232,7 +259,7 @@ def deliveries_send(update: Update, deliveries: list[Delivery]) -> Run:
                 _renew(update.pk, deliveries[index:])
                 renew_at = time.monotonic() + renew_every
             signature = delivery.signature
-            if not _still_wanted(signature):
+            if not _still_wanted(signature) or signature.email_key in suppressed:
                 _mark(delivery, Delivery.State.SKIPPED)
                 continue
             text = texts.get(signature.language, first)
@@ -244,6 +271,8 @@ def deliveries_send(update: Update, deliveries: list[Delivery]) -> Run:
                 unsubscribe=signer_url(signature, update.letter.slug, Purpose.UNSUBSCRIBE),
                 manage=signer_url(signature, update.letter.slug, Purpose.MANAGE),
                 message_id=_message_id(delivery),
+                reply_to=reply_to,
+                letter=update.letter.slug,
             )
             try:
                 send_rendered(message, connection=smtp)

@@ -148,3 +148,27 @@ def test_killed_worker_loses_no_email_and_sends_none_twice(start_worker, setting
     wait_for(all_sent, timeout=90, what="every confirmation")
     recipients = [m.to for m in list_messages(limit=100)]
     assert sorted(recipients) == sorted(s.email for s in signatures)
+
+
+def test_a_real_worker_sends_nothing_to_a_suppressed_address(worker, client, sign_data):
+    from petition.models import Suppression
+    from signatures.models import Signature
+
+    letter = LetterFactory(slug="worker-suppressed")
+    ProfessionFactory(letter=letter, key="novelist")
+    Suppression.objects.create(
+        email_key="ada@example.org",
+        reason="bounced",
+        provider="Postmark",
+        event_at="2026-12-06T10:00Z",
+    )
+    client.post(f"/letters/{letter.slug}/sign/", sign_data)
+    client.post(f"/letters/{letter.slug}/sign/", {**sign_data, "email": "bo@example.org"})
+    messages = wait_for(list_messages, timeout=30, what="the other signer's email")
+    wait_for(
+        lambda: not Signature.objects.filter(email_requested_at__isnull=False).exists(),
+        timeout=30,
+        what="both decided",
+    )
+    assert [m.to for m in list_messages()] == ["bo@example.org"] == [m.to for m in messages]
+    assert Signature.objects.get(email="ada@example.org").email_failure == "suppressed"

@@ -7,11 +7,12 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from ops.addresses import canonical_email
 from petition.defaults import PROFESSIONS
 from petition.models import Letter, LetterText, Profession
 from signatures.counting import tally_recount
 from signatures.models import Signature
-from signatures.normalise import canonical_email, search_key
+from signatures.normalise import search_key
 
 TITLE_EN = "Stop training AI on our work without a licence"
 TITLE_AR = "لا لتدريب الذكاء الاصطناعي على أعمالنا دون ترخيص"

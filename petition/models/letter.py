@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from .markdown import render_markdown
+from ..markdown import render_markdown
 
 UPDATES_CONSENT_DEFAULT = _(
     "Email me updates about this letter (a few at most; every email has a one-click unsubscribe)."
@@ -300,101 +300,3 @@ class Organiser(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.role}) on {self.letter.slug}"
-
-
-class AuditEntry(models.Model):
-    """The audit log of a letter: who did what (to its signatures, its settings, its life,
-    its organisers, its exports), when, and why. One call writes one (petition.audit)."""
-
-    class Action(models.TextChoices):
-        APPROVE = "approve", _("Approve")
-        REMOVE = "remove", _("Remove")
-        RESTORE = "restore", _("Restore")
-        MARK_NOTABLE = "mark_notable", _("Mark notable")
-        UNMARK_NOTABLE = "unmark_notable", _("Unmark notable")
-        VERIFY_NOTABLE = "verify_notable", _("Verify notable")
-        BLOCK = "block", _("Add a block")
-        SETTINGS = "settings", _("Change the letter")
-        INVITE = "invite", _("Invite an organiser")
-        VERIFICATION_CLEARED = "verification_cleared", _("Verification cleared")
-        EXPORT = "export", _("Export")
-        UPDATE_TEST = "update_test", _("Send a test update")
-        UPDATE_SEND = "update_send", _("Send an update")
-        UPDATE_SCHEDULE = "update_schedule", _("Schedule an update")
-        UPDATE_CANCEL = "update_cancel", _("Cancel an update")
-        SOURCE = "source", _("Make a share link")
-        ACCEPT_HOLD = "accept_hold", _("Accept a held name")
-        HOLD = "hold", _("Hold for review")
-        VERIFY_ORGANISATION = "verify_organisation", _("Verify organisation")
-        UNVERIFY_ORGANISATION = "unverify_organisation", _("Clear organisation verification")
-        ADD_ON_BEHALF = "add_on_behalf", _("Add a name on someone's behalf")
-        WALL = "wall", _("Arrange the notable wall")
-        UNVERIFY_NOTABLE = "unverify_notable", _("Clear verification")
-        UNAPPROVE = "unapprove", _("Withdraw approval")
-        STATE = "state", _("Move the letter on (draft, private, published, closed)")
-        NEW_KEY = "new_key", _("Make a new private link")
-        LETTER_SCHEDULE = "letter_schedule", _("Schedule publishing or closing")
-        REMOVE_ORGANISER = "remove_organiser", _("Remove an organiser")
-        REVEAL_EMAILS = "reveal_emails", _("Show signers' email addresses")
-
-    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="audit_log")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    action = models.CharField(max_length=30, choices=Action)
-    signature_ids = models.JSONField(default=list, blank=True)
-    changed = models.PositiveIntegerField(default=0)
-    reason = models.CharField(max_length=300, blank=True)
-    detail = models.CharField(max_length=300, blank=True)
-    # Set on the entry of an undo: the entry it undid (once only, hence one-to-one).
-    undoes = models.OneToOneField(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="undone_by"
-    )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-
-    class Meta:
-        # Its first home was the signatures app: the table keeps that name.
-        db_table = "signatures_moderationentry"
-        ordering = ["-created_at", "-id"]
-        verbose_name_plural = "audit entries"
-
-    def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor}: {self.action} ({self.changed})"
-
-
-class OutgoingMail(models.Model):
-    """A one-off email, rendered and kept until a mail server accepts it: invitations to
-    organise, notices to a letter's owners, account mail, an update's test copy (the outbox
-    in petition/mail.py). Signers' confirmations and updates have outboxes of their own
-    (README, "Three outboxes, one discipline")."""
-
-    class State(models.TextChoices):
-        DUE = "due", _("Due")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Refused for good")
-
-    kind = models.CharField(max_length=30)  # invitation, owner-notice, account, update-test
-    letter = models.ForeignKey(
-        Letter, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    to = models.CharField(max_length=254)
-    # The rendered message (ops.emails.render_email's dict). Once sent, only its subject is
-    # kept: a sign-in code or a password link has no business staying in the database.
-    message = models.JSONField()
-    state = models.CharField(max_length=10, choices=State, default=State.DUE)
-    due_at = models.DateTimeField(default=timezone.now)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    failure = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        indexes = [
-            models.Index(
-                fields=["due_at"], condition=models.Q(state="due"), name="outgoing_mail_due"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} to {self.to} ({self.state})"
