@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import models
-from django.db.models import Case, Count, Sum, ExpressionWrapper, F, Q, QuerySet, Value, When
+from django.db.models import Case, Count, ExpressionWrapper, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncDate, TruncHour
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
