@@ -31,6 +31,7 @@ urlpatterns = [
         signing_views.unsubscribe,
         name="unsubscribe",
     ),
+    path("api/openapi.json", api.openapi, name="api-openapi"),
     path("api/letters/<slug:slug>/count", api.count, name="api-count"),
     path("api/letters/<slug:slug>/signatures", api.signatures, name="api-signatures"),
     path("csrf/", deferred_csrf.csrf_token, name="csrf"),

@@ -72,3 +72,19 @@ class DatabaseUnavailableMiddleware:
         response = HttpResponse(body, status=503)
         response["Retry-After"] = "30"
         return response
+
+
+class NoStoreForPeopleMiddleware:
+    """The organisers' area, account pages and the admin show signers' details and people's
+    own settings: no browser or proxy keeps a copy (`private, no-store`)."""
+
+    PREFIXES = ("/organise/", "/accounts/", "/admin/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.path.startswith(self.PREFIXES):
+            response["Cache-Control"] = "private, no-store"
+        return response
