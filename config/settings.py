@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "ops.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "front.api.ApiErrorsMiddleware",
@@ -410,6 +411,20 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# Operations: /metrics for whoever holds this token (unset: 404); errors to Sentry (or any
+# compatible service), scrubbed of signers' data; logs as JSON lines for a log pipeline.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from ops.observability import sentry_init  # noqa: E402 - only when asked for
+
+    sentry_init(SENTRY_DSN, environment=env("SENTRY_ENVIRONMENT", default="production"))
+if env("LOG_FORMAT", default="plain") == "json":
+    LOGGING["formatters"]["plain"] = {
+        "()": "pythonjsonlogger.json.JsonFormatter",
+        "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+    }
 
 # Number of reverse proxies in front of the web processes (nginx, a load balancer: 1).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

@@ -9,10 +9,16 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
+from prometheus_client.core import GaugeMetricFamily
 
 from ops import mailbox
+from ops.metrics import exposition
+from petition.models import OutgoingMail
 from signatures import counting, outbox
+from signatures.models import Signature, Tally
+from updates.models import Update
 
 log = logging.getLogger(__name__)
 
@@ -98,3 +104,59 @@ def mailbox_message(request: HttpRequest, message_id: str) -> HttpResponse:
     if message is None:
         raise Http404("No such message.")
     return render(request, "front/mailbox_message.html", {"message": message})
+
+
+class LiveFigures:
+    """What /metrics reads from the database and the cache at scrape time: the background
+    work's backlog and lag (the figures behind /healthz), and each letter's count."""
+
+    def collect(self):
+        def gauge(name: str, text: str, value: float) -> GaugeMetricFamily:
+            return GaugeMetricFamily(f"undersigned_{name}", text, value=value)
+
+        due = Signature.objects.filter(email_requested_at__isnull=False)
+        yield gauge("confirmation_emails_due", "Confirmation emails waiting", due.count())
+        yield gauge(
+            "confirmation_email_oldest_due_seconds",
+            "Age of the oldest confirmation email still due",
+            _age_seconds(outbox.oldest_due()),
+        )
+        yield gauge(
+            "count_lag_seconds",
+            "Age of the oldest change not yet in the public count",
+            _age_seconds(counting.unfolded_since()),
+        )
+        yield gauge(
+            "updates_sending",
+            "Updates to signers being sent",
+            Update.objects.filter(state=Update.State.SENDING).count(),
+        )
+        yield gauge(
+            "other_emails_due",
+            "Invitations, notices and account emails waiting",
+            OutgoingMail.objects.filter(state=OutgoingMail.State.DUE).count(),
+        )
+        seen = outbox.last_seen()
+        if seen is not None:
+            yield gauge(
+                "email_worker_seen_seconds_ago",
+                "Since an email worker last ran a task",
+                round(time.time() - seen, 1),
+            )
+        counted = GaugeMetricFamily(
+            "undersigned_signatures_counted", "Counted signatures, by letter", labels=["letter"]
+        )
+        for slug, total in Tally.objects.values_list("letter__slug", "total"):
+            counted.add_metric([slug], total)
+        yield counted
+
+
+@never_cache
+def metrics(request: HttpRequest) -> HttpResponse:
+    """Prometheus text for whoever holds METRICS_TOKEN (`Authorization: Bearer <token>`);
+    a 404 for everyone else, as if there were no such page."""
+    token = settings.METRICS_TOKEN
+    presented = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not token or not constant_time_compare(presented, token):
+        raise Http404("No such page.")
+    return exposition(LiveFigures())

@@ -36,6 +36,7 @@ urlpatterns = [
     path("api/letters/<slug:slug>/signatures", api.signatures, name="api-signatures"),
     path("csrf/", deferred_csrf.csrf_token, name="csrf"),
     path("healthz", status.healthz, name="healthz"),
+    path("metrics", status.metrics, name="metrics"),
     path("hooks/email/<str:provider>/", hooks.email_webhook, name="email-webhook"),
     path("dev/mail/", status.mailbox_index, name="mailbox"),
     path("dev/mail/<str:message_id>/", status.mailbox_message, name="mailbox-message"),

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ops.addresses import canonical_email, normalise_email
+from ops.metrics import CONFIRMATIONS, SIGNINGS
 from petition.models import Letter
 from petition.refs import clean_ref
 
@@ -113,6 +114,7 @@ def signature_sign(
         unique_fields=["letter", "email_key"],
         update_fields=["submitted", "email_requested_at"],
     )
+    SIGNINGS.inc()
     email_request_on_commit()
 
 
@@ -141,6 +143,7 @@ def signature_confirm(*, signature_id: int, version: int) -> Signature | None:
             signature.state = Signature.State.CONFIRMED
             signature.confirmed_at = timezone.now()
             signature.save(update_fields=["state", "confirmed_at"])
+    CONFIRMATIONS.inc()
     return signature
 
 
