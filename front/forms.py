@@ -105,6 +105,8 @@ class SignForm(forms.Form):
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
     started = forms.CharField(required=False, widget=forms.HiddenInput)
+    # The solved human check (signatures/defences.py), when the form asked for one.
+    human = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
     # The `?ref=` of the link the signer followed (petition/refs.py); never an error.
     ref = forms.CharField(required=False, widget=forms.HiddenInput)
 

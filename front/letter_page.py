@@ -24,6 +24,7 @@ def render_letter(
     form: SignForm | None = None,
     status: int = 200,
     csrf_retry: bool = False,
+    human_check: dict | None = None,
 ) -> HttpResponse:
     """The letter page, private to this visitor (deferred_csrf.mark_cacheable shares it).
     Everything but the form's tokens sits in cached fragments (see the template), so the
@@ -51,6 +52,7 @@ def render_letter(
         "share_links": SimpleLazyObject(lambda: share.share_links(letter, language)),
         "letter_url": share.letter_url(letter),
         "csrf_retry": csrf_retry,
+        "human_check": human_check,
         "updates": SimpleLazyObject(lambda: _updates_shown(letter, language)),
         "contact_href": _contact_href(letter.contact),
     }

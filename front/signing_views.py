@@ -52,7 +52,11 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
     form = SignForm(request.POST, letter=letter)
     valid = form.is_valid()
     email_key = canonical_email(form.cleaned_data["email"]) if valid else None
-    if defences.sign_throttled(letter=letter, ip=ip, email_key=email_key):
+    human = defences.human_check_passed(request.POST.get("human", ""))
+    limit = defences.sign_throttled(letter=letter, ip=ip, email_key=email_key, human=human)
+    if limit in defences.CLIENT_LIMITS or (letter.under_attack and not human):
+        return _human_check(request, letter, form, over_limit=bool(limit))
+    if limit:
         return _throttled(request, letter)
     if not valid:
         return render_letter(request, letter, form=form, status=400)
@@ -77,6 +81,27 @@ def _not_signable(request: HttpRequest, letter: Letter) -> HttpResponse:
     """403: closed, or a draft its organisers are still writing."""
     context = {"letter": letter, "state": request.letter_access.state}
     return render(request, "front/closed.html", context, status=403)
+
+
+def _human_check(
+    request: HttpRequest, letter: Letter, form: SignForm, *, over_limit: bool
+) -> HttpResponse:
+    """The form again with everything typed, and a human check the browser solves at once;
+    without scripts, a wait. 429 over a limit; 200 while the letter is under attack."""
+    form = SignForm(
+        {**request.POST.dict(), "human": ""}, letter=letter
+    )  # the old solution is spent
+    form.is_valid()
+    response = render_letter(
+        request,
+        letter,
+        form=form,
+        status=429 if over_limit else 200,
+        human_check=defences.human_check_challenge(),
+    )
+    if over_limit:
+        response["Retry-After"] = "60"
+    return response
 
 
 def _throttled(request: HttpRequest, letter: Letter) -> HttpResponse:

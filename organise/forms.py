@@ -138,6 +138,7 @@ class LetterSettingsForm(forms.ModelForm):
             "goal",
             "protected_names",
             "verification_note",
+            "under_attack",
         ]
         widgets = {
             "protected_names": forms.Textarea(attrs={"rows": 5}),
@@ -152,6 +153,11 @@ class LetterSettingsForm(forms.ModelForm):
             "verification_note": _(
                 "Shown at the letter's “How names are verified” page (Markdown). Empty: a "
                 "sensible default."
+            ),
+            "under_attack": _(
+                "For a wave of bots from many addresses: every signer's browser solves a short "
+                "check (a second or two, no third party) before the signature is taken. "
+                "Without it, only those over a per-address limit are asked. Audited."
             ),
         }
 

@@ -1,4 +1,5 @@
-"""Defences of the sign form: rate limits, bot traps, block lists.
+"""Defences of the sign form: rate limits, bot traps, block lists, and the human check that
+lets a person on a busy shared network through a rate limit.
 
 Rate limits are fixed windows counted in Redis when REDIS_URL is set, so every web process
 shares them (ops/ratelimit.py). Bot traps and organisers' blocks are silent: the bot gets
@@ -10,11 +11,15 @@ import logging
 import secrets
 import threading
 import time
+from datetime import timedelta
 
+import altcha
 from cachetools import TTLCache, cached
 from django.conf import settings
 from django.core import signing
+from django.core.cache import cache
 from django.db.models import Q
+from django.utils import timezone
 
 from ops.ratelimit import Limit, first_exceeded
 from petition.models import Letter
@@ -42,7 +47,9 @@ def client_network(ip: str) -> str:
     return str(ipaddress.ip_network(f"{address}/64", strict=False))
 
 
-def sign_throttled(*, letter: Letter, ip: str, email_key: str | None) -> str | None:
+def sign_throttled(
+    *, letter: Letter, ip: str, email_key: str | None, human: bool = False
+) -> str | None:
     """Which limit this attempt breaks, if any. Every attempt counts against its own
     client's limits, valid or not: bots that send garbage spend their allowance too.
     Re-signing is how a confirmation is resent, so each address has a limit of its own. The
@@ -53,6 +60,8 @@ def sign_throttled(*, letter: Letter, ip: str, email_key: str | None) -> str | N
         Limit("sign-ip-burst", f"{letter.pk}:{client}", settings.RATELIMIT_SIGN_IP_BURST),
         Limit("sign-ip-hourly", f"{letter.pk}:{client}", settings.RATELIMIT_SIGN_IP_HOURLY),
     ]
+    if human:  # a solved human check: the address's limits do not apply (a shared network)
+        limits = []
     if email_key:
         limits.append(
             Limit("sign-email", f"{letter.pk}:{email_key}", settings.RATELIMIT_SIGN_EMAIL)
@@ -126,3 +135,46 @@ def blocked_reason(*, letter: Letter, email: str, ip: str) -> str | None:
             if address in network:
                 return f"blocked network {value}"
     return None
+
+
+# The human check -------------------------------------------------------------------------
+# Over a per-address limit (many real people share one address: a carrier, an office, an
+# event's Wi-Fi), or for every signer while a letter's owners say it is under attack, the
+# sign form comes back with everything typed and a proof-of-work check: the browser finds a
+# number whose SHA-256 with a salt matches the challenge (ALTCHA's protocol, through its
+# Python library), a few seconds of one core for a person, real cost for a bot wave. No
+# third party is asked and nothing is tracked.
+HUMAN_CHECK_MAX_NUMBER = 60_000  # about a second or two in a phone's browser
+HUMAN_CHECK_SECONDS = 600  # a challenge is good for this long, and once
+CLIENT_LIMITS = ("sign-ip-burst", "sign-ip-hourly")
+
+
+def human_check_challenge() -> dict:
+    challenge = altcha.create_challenge_v1(
+        hmac_key=settings.SECRET_KEY,
+        max_number=HUMAN_CHECK_MAX_NUMBER,
+        expires=timezone.now() + timedelta(seconds=HUMAN_CHECK_SECONDS),
+    )
+    return {
+        "algorithm": challenge.algorithm,
+        "challenge": challenge.challenge,
+        "maxnumber": challenge.max_number,
+        "salt": challenge.salt,
+        "signature": challenge.signature,
+    }
+
+
+def human_check_passed(payload: str) -> bool:
+    """A solved challenge, signed by us, not expired and not used before."""
+    if not payload or len(payload) > 2000:
+        return False
+    try:
+        verified, _error = altcha.verify_solution_v1(payload, settings.SECRET_KEY, True)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return False
+    if not verified:
+        return False
+    try:  # once: a solved challenge replayed by a bot wave lets nobody else through
+        return cache.add(f"human-check:{payload[-64:]}", 1, timeout=HUMAN_CHECK_SECONDS)
+    except Exception:  # noqa: BLE001 - without the cache, a valid solution is enough
+        return True

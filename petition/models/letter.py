@@ -132,6 +132,11 @@ class Letter(models.Model):
     # Names nobody may sign as without an organiser's review, one a line (the verified
     # notables are protected too); and how the organisers verify names, shown publicly.
     protected_names = models.TextField(_("protected names, one a line"), blank=True)
+    # A bot wave from many addresses: every signer's browser solves the human check first
+    # (signatures/defences.py), not only those over a per-address limit.
+    under_attack = models.BooleanField(
+        _("under attack: every signer's browser does a short check first"), default=False
+    )
     verification_note = models.TextField(_("how you verify names (public)"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -22,7 +22,7 @@ def limits(settings):
     return settings
 
 
-def test_too_many_signatures_from_one_ip_answer_429_with_a_clear_page(
+def test_too_many_signatures_from_one_ip_answer_429_with_the_form_and_a_check(
     letter, sign, sign_data, limits
 ):
     answers = [
@@ -33,7 +33,8 @@ def test_too_many_signatures_from_one_ip_answer_429_with_a_clear_page(
     ]
     assert answers == [303, 303, 303, 429, 429]
     response = sign(letter, {**sign_data, "email": "late@example.org"}, REMOTE_ADDR="198.51.100.7")
-    assert "Too many attempts" in response.content.decode()
+    body = response.content.decode()
+    assert "data-human-check" in body and 'value="late@example.org"' in body  # kept
     assert response["Retry-After"]
     assert Signature.objects.count() == 3
 
