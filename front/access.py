@@ -16,6 +16,8 @@ second: stored at the edge, it replaces a public copy kept from before the lette
 to draft or private, which the edge would otherwise go on serving stale.
 """
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import BadRequest
@@ -61,14 +63,21 @@ class Access:
         self.letter, self.key, self.fresh_key, self.organiser = letter, key, fresh_key, organiser
         self.state = letter.current_state()
         self.public = self.state in Letter.PUBLIC_STATES
+        self.lang = ""  # the language chosen in the URL (?lang=), carried on the page's links
 
     @property
     def may_sign(self) -> bool:
         return self.letter.may_sign(key_holder=bool(self.key), organiser=self.organiser)
 
     def query(self) -> str:
-        """What the page's links to the API and the signer list add while it is private."""
-        return f"?key={self.key}" if self.key and not self.public else ""
+        """What the page's own links and forms add: the private key while it is private, and
+        the language chosen in the URL."""
+        params = {}
+        if self.key and not self.public:
+            params["key"] = self.key
+        if self.lang:
+            params["lang"] = self.lang
+        return f"?{urlencode(params)}" if params else ""
 
 
 def _held_key(request: HttpRequest, letter: Letter) -> tuple[str, bool]:
@@ -131,9 +140,22 @@ def readable_letter(request: HttpRequest, slug: str, *, in_its_language: bool = 
     request.letter_access = access
     request.letter_languages = letter.languages()
     if in_its_language:
-        translation.activate(letter.text_language(translation.get_language()))
+        # A URL per language: ?lang=<code> (one of the letter's) whatever the browser says,
+        # so each language's page can be linked to, shared and indexed.
+        chosen = request.GET.get("lang", "")
+        if chosen in request.letter_languages:
+            access.lang = chosen
+            translation.activate(chosen)
+        else:
+            translation.activate(letter.text_language(translation.get_language()))
         request.LANGUAGE_CODE = translation.get_language()
     return letter
+
+
+def with_language_alternates(request: HttpRequest) -> None:
+    """This page has a URL per language: its <head> lists them (hreflang, x-default, its
+    canonical) and the language switcher links to them (letter_context)."""
+    request.letter_alternates = True
 
 
 class LetterAccessMiddleware:
@@ -176,4 +198,22 @@ def letter_context(request: HttpRequest) -> dict:
         "noindex": refused or (access is not None and not access.public),
         "letter_access": access,
         "switcher_languages": languages,
+        "alternates": _alternates(request, languages) if access is not None else None,
+    }
+
+
+def _alternates(request: HttpRequest, languages: list[str]) -> dict | None:
+    if not getattr(request, "letter_alternates", False):
+        return None
+    base = settings.SITE_URL + request.path
+    key = {"key": request.letter_access.key} if not request.letter_access.public else {}
+
+    def url(code: str) -> str:
+        return f"{base}?{urlencode({**key, 'lang': code})}"
+
+    current = translation.get_language()
+    return {
+        "languages": [(code, url(code)) for code in languages],
+        "default": f"{base}?{urlencode(key)}" if key else base,
+        "canonical": url(current if current in languages else languages[0]),
     }

@@ -13,12 +13,14 @@ from django.utils.translation import gettext as _
 from petition.models import Letter
 
 
-def letter_url(letter: Letter) -> str:
-    return settings.SITE_URL + letter.get_absolute_url()
+def letter_url(letter: Letter, language: str | None = None) -> str:
+    """The letter's address; in `language` (its URL of that language), when given."""
+    url = settings.SITE_URL + letter.get_absolute_url()
+    return f"{url}?lang={language}" if language else url
 
 
 def share_links(letter: Letter, language: str) -> list[tuple[str, str]]:
-    url, title = letter_url(letter), letter.title(language)
+    url, title = letter_url(letter, language), letter.title(language)
     text = f"{title} — {url}"
     return [
         (_("Email"), f"mailto:?{urlencode({'subject': title, 'body': text}, quote_via=quote)}"),
@@ -37,7 +39,7 @@ def card(letter: Letter, language: str) -> dict[str, str]:
     return {
         "title": letter.title(language),
         "description": Truncator(text).chars(200),
-        "url": letter_url(letter),
+        "url": letter_url(letter, language),
         "image": settings.SITE_URL
         + reverse("front:share-image", kwargs={"slug": letter.slug, "language": language}),
         "locale": "ar_AR" if language == "ar" else "en_GB",

@@ -11,13 +11,24 @@ from petition.models import Letter
 
 
 class LetterSitemap(Sitemap):
+    """Every public letter in each of its languages: a URL a language (?lang=)."""
+
     changefreq = "hourly"
 
     def items(self):
-        return Letter.objects.public().order_by("-featured", "-created_at")
+        letters = Letter.objects.public().prefetch_related("texts")
+        return [
+            (letter, language)
+            for letter in letters.order_by("-featured", "-created_at")
+            for language in letter.languages()
+        ]
 
-    def lastmod(self, letter: Letter):
-        return letter.updated_at
+    def location(self, item) -> str:
+        letter, language = item
+        return f"{letter.get_absolute_url()}?lang={language}"
+
+    def lastmod(self, item):
+        return item[0].updated_at
 
 
 SITEMAPS = {"letters": LetterSitemap}

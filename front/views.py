@@ -19,7 +19,7 @@ from signatures.selectors import (
     verified_organisations,
 )
 
-from .access import readable_letter
+from .access import readable_letter, with_language_alternates
 from .deferred_csrf import mark_cacheable, share_with_everyone
 from .forms import SignatureFilterForm
 from .letter_page import render_letter
@@ -33,10 +33,12 @@ def _letter_page(request: HttpRequest, letter: Letter) -> HttpResponse:
 
 
 def home(request: HttpRequest) -> HttpResponse:
+    with_language_alternates(request)
     return _letter_page(request, readable_letter(request, featured_letter().slug))
 
 
 def letter_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    with_language_alternates(request)
     return _letter_page(request, readable_letter(request, slug))
 
 
@@ -51,6 +53,7 @@ def letter_index(request: HttpRequest) -> HttpResponse:
 
 
 def signature_list(request: HttpRequest, slug: str) -> HttpResponse:
+    with_language_alternates(request)
     letter = readable_letter(request, slug)
     if request.GET.get("kind") == "organisations":
         context = {
@@ -78,6 +81,7 @@ def signature_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 def verification(request: HttpRequest, slug: str) -> HttpResponse:
     """How this letter's organisers verify names, in their words or the default ones."""
+    with_language_alternates(request)
     letter = readable_letter(request, slug)
     note = render_markdown(letter.verification_note) if letter.verification_note else ""
     return render(request, "front/verification.html", {"letter": letter, "note": note})

@@ -19,10 +19,12 @@ def test_robots_txt_keeps_crawlers_off_private_and_token_pages(client, letter):
     assert "Sitemap: http://testserver/sitemap.xml" in body
 
 
-def test_the_sitemap_lists_every_letter(client, letter):
+def test_the_sitemap_lists_every_letter_in_each_of_its_languages(client, letter):
     other = LetterFactory(slug="second-letter")
     body = client.get("/sitemap.xml").content.decode()
-    assert f"/letters/{letter.slug}/</loc>" in body and f"/letters/{other.slug}/</loc>" in body
+    for language in letter.languages():
+        assert f"/letters/{letter.slug}/?lang={language}</loc>" in body
+    assert f"/letters/{other.slug}/?lang={other.language}</loc>" in body
     assert "<lastmod>" in body
 
 
