@@ -6,11 +6,12 @@ say counts (`Signature.objects.counted()`, the one definition of what counts).
 1. Journal. Every change of what a signature contributes writes TallyChange rows in the same
    transaction as the change (`counted_change` for one row, `tally_changes` for a batch): an
    INSERT, so signing never waits on the hot letter row.
-2. Fold. `tally_fold` moves a letter's journal into Tally and ProfessionTally with one UPDATE
-   each under a row lock, deleting exactly the rows it added (DELETE … RETURNING). With a
-   worker, the first change of each COUNT_FOLD_WINDOW_SECONDS schedules one fold at the
-   window's end (its own `counts` queue, so email never delays the count); beat folds every
-   letter every COUNT_FOLD_SWEEP_SECONDS in case a message was lost. In-process: at once.
+2. Fold. `tally_fold` moves a letter's journal into Tally, ProfessionTally and CountryTally
+   with one UPDATE each under a row lock, deleting exactly the rows it added (DELETE …
+   RETURNING). With a worker, the first change of each COUNT_FOLD_WINDOW_SECONDS schedules
+   one fold at the window's end (its own `counts` queue, so email never delays the count);
+   beat folds every letter every COUNT_FOLD_SWEEP_SECONDS in case a message was lost.
+   In-process: at once.
 3. Recount. `tally_recount` sets the counters from the rows themselves, hourly and by
    `manage.py recount`, and logs any drift it repairs.
 4. Reads. `letter_count` is two indexed reads whatever the number of signatures;
@@ -35,7 +36,7 @@ from django.utils import timezone
 from ops.queue import enqueue_once_per_window
 from petition.models import Letter, Profession
 
-from .models import ProfessionTally, Signature, Tally, TallyChange
+from .models import CountryTally, ProfessionTally, Signature, Tally, TallyChange
 
 # What the count API's "organisations" counts, among counted signatures.
 VERIFIED_ORGANISATION = Q(signing_as=Signature.SigningAs.ORGANISATION, organisation_verified=True)
@@ -56,6 +57,7 @@ class Standing:
     notable: bool
     profession_id: int
     organisation: bool = False  # a verified organisation (the count API's "organisations")
+    country: str = ""  # the country it gave ("": none), for by_country
 
     @classmethod
     def of(cls, signature: Signature) -> "Standing":
@@ -65,6 +67,7 @@ class Standing:
             counts and signature.notable,
             signature.profession_id,
             counts and signature.is_organisation and signature.organisation_verified,
+            str(signature.country.code or "") if signature.country else "",
         )
 
 
@@ -83,6 +86,7 @@ def tally_changes(*, signature: Signature, before: Standing) -> list[TallyChange
                     total=sign,
                     notable=sign * int(standing.notable),
                     organisations=sign * int(standing.organisation),
+                    country=standing.country,
                 )
             )
     return rows
@@ -119,18 +123,21 @@ def tally_fold(*, letter_id: int) -> int:
         with connection.cursor() as cursor:
             cursor.execute(
                 f"DELETE FROM {table} WHERE letter_id = %s "
-                "RETURNING profession_id, total, notable, organisations",
+                "RETURNING profession_id, total, notable, organisations, country",
                 [letter_id],
             )
             rows = cursor.fetchall()
         if not rows:
             return 0
         by_profession: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+        by_country: dict[str, int] = defaultdict(int)
         organisations = 0
-        for profession_id, total, notable, organisation in rows:
+        for profession_id, total, notable, organisation, country in rows:
             by_profession[profession_id][0] += total
             by_profession[profession_id][1] += notable
             organisations += organisation
+            if country:
+                by_country[country] += total
         for profession_id, (total, notable) in by_profession.items():
             if total or notable:
                 ProfessionTally.objects.get_or_create(
@@ -139,6 +146,12 @@ def tally_fold(*, letter_id: int) -> int:
                 ProfessionTally.objects.filter(
                     letter_id=letter_id, profession_id=profession_id
                 ).update(total=F("total") + total, notable=F("notable") + notable)
+        for country, total in by_country.items():
+            if total:
+                CountryTally.objects.get_or_create(letter_id=letter_id, country=country)
+                CountryTally.objects.filter(letter_id=letter_id, country=country).update(
+                    total=F("total") + total
+                )
         Tally.objects.filter(letter_id=letter_id).update(
             total=F("total") + sum(v[0] for v in by_profession.values()),
             notable=F("notable") + sum(v[1] for v in by_profession.values()),
@@ -238,10 +251,43 @@ def tally_recount(*, letter_id: int) -> int:
                 organisations=grand_organisations,
                 updated_at=timezone.now(),
             )
+        drift += _recount_countries(letter_id)
         if drift:
             transaction.on_commit(lambda: forget_letter_count(letter_id=letter_id))
     if drift:
         log.warning("recount: letter %s counters had drifted by %s; repaired", letter_id, drift)
+    return drift
+
+
+def _recount_countries(letter_id: int) -> int:
+    """CountryTally from the rows, in the recount's snapshot: counted rows by country less
+    what the journal will still add. Returns the drift repaired."""
+    counted = (
+        Signature.objects.counted()
+        .filter(letter_id=letter_id)
+        .exclude(country="")
+        .values_list("country")
+        .annotate(n=Count("pk"))
+    )
+    pending = (
+        TallyChange.objects.filter(letter_id=letter_id)
+        .exclude(country="")
+        .values_list("country")
+        .annotate(n=Sum("total"))
+    )
+    should = defaultdict(int, {country: n for country, n in counted})
+    for country, n in pending:
+        should[country] -= n
+    rows = dict(CountryTally.objects.filter(letter_id=letter_id).values_list("country", "total"))
+    drift = 0
+    for country in set(should) | set(rows):
+        want, have = should.get(country, 0), rows.get(country)
+        if have is None and want:
+            CountryTally.objects.create(letter_id=letter_id, country=country, total=want)
+            drift += abs(want)
+        elif have is not None and have != want:
+            CountryTally.objects.filter(letter_id=letter_id, country=country).update(total=want)
+            drift += abs(have - want)
     return drift
 
 
@@ -260,6 +306,7 @@ class LetterCount:
     notable: int = 0
     organisations: int = 0
     by_profession: dict[str, int] = field(default_factory=dict)
+    by_country: dict[str, int] = field(default_factory=dict)
     updated_at: datetime | None = None
 
     def as_json(self) -> dict:
@@ -269,12 +316,13 @@ class LetterCount:
             "notable": self.notable,
             "organisations": self.organisations,
             "by_profession": self.by_profession,
+            "by_country": self.by_country,
             "updated_at": (self.updated_at or timezone.now()).isoformat(),
         }
 
 
 def letter_count(*, letter: Letter) -> LetterCount:
-    """The counters of one letter: two indexed reads, whatever the number of signatures."""
+    """The counters of one letter: three indexed reads, whatever the number of signatures."""
     count = LetterCount(slug=letter.slug, updated_at=letter.created_at)
     tally = Tally.objects.filter(letter=letter).first()
     if tally is not None:
@@ -290,11 +338,15 @@ def letter_count(*, letter: Letter) -> LetterCount:
     count.by_profession = {
         key: totals.get(key, 0) for key in letter.professions.values_list("key", flat=True)
     }
+    countries = CountryTally.objects.filter(letter=letter, total__gt=0).order_by(
+        "-total", "country"
+    )
+    count.by_country = dict(countries.values_list("country", "total"))
     return count
 
 
 def _count_cache_key(slug: str) -> str:
-    return f"letter-count:v2:{slug}"  # v2: with "organisations"
+    return f"letter-count:v3:{slug}"  # v3: with "by_country"
 
 
 def letter_count_json(*, slug: str) -> dict | None:

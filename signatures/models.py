@@ -212,6 +212,24 @@ class ProfessionTally(models.Model):
         return f"{self.letter_id}/{self.profession_id}: {self.total}"
 
 
+class CountryTally(models.Model):
+    """A letter's counted signatures that gave this country (the count API's by_country),
+    folded from TallyChange rows like the other counters."""
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="+")
+    country = models.CharField(max_length=2)
+    total = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "country tallies"
+        constraints = [
+            models.UniqueConstraint(fields=["letter", "country"], name="country_tally_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.letter_id}/{self.country}: {self.total}"
+
+
 class TallyChange(models.Model):
     """One counted-state change of one signature, written in the same transaction.
 
@@ -224,6 +242,7 @@ class TallyChange(models.Model):
     total = models.SmallIntegerField()
     notable = models.SmallIntegerField()
     organisations = models.SmallIntegerField(default=0)
+    country = models.CharField(max_length=2, blank=True, default="")  # "" when none was given
     # Indexed: /healthz reports the age of the oldest change not yet folded.
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

@@ -52,6 +52,7 @@ def test_count_answers_the_contract_shape(client, letter, signed):
         "notable",
         "organisations",
         "by_profession",
+        "by_country",
         "updated_at",
     }
     assert body["slug"] == letter.slug

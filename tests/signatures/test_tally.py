@@ -53,7 +53,7 @@ def test_count_read_does_not_count_signature_rows(django_assert_max_num_queries)
     profession = ProfessionFactory(letter=letter)
     SignatureFactory.create_batch(30, letter=letter, profession=profession)
     tally_recount(letter_id=letter.pk)
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):  # tally, professions' tallies, keys, countries
         assert letter_count(letter=letter).signatures == 30
     # No query of the count path touches the signatures table.
     from django.test.utils import CaptureQueriesContext
@@ -112,7 +112,10 @@ def test_concurrent_confirms_double_clicks_and_withdrawals_leave_exact_counters(
     letter = LetterFactory()
     professions = [ProfessionFactory(letter=letter) for _ in range(3)]
     signatures = [
-        s for i, p in enumerate(professions) for s in pending(letter, p, 70, notable=(i == 0))
+        s
+        for i, p in enumerate(professions)
+        for n in range(70)
+        for s in pending(letter, p, 1, notable=(i == 0), country=["FR", "EG", "BR", ""][n % 4])
     ][:200]
     ids = [s.pk for s in signatures]
     withdrawn = set(ids[::4])
@@ -154,6 +157,10 @@ def test_concurrent_confirms_double_clicks_and_withdrawals_leave_exact_counters(
     for profession in professions:
         expected = Signature.objects.counted().filter(profession=profession).count()
         assert count.by_profession[profession.key] == expected
+    for country in ("FR", "EG", "BR"):
+        expected = Signature.objects.counted().filter(letter=letter, country=country).count()
+        assert count.by_country[country] == expected > 0
+    assert "" not in count.by_country
     assert tally_recount(letter_id=letter.pk) == 0
 
 
@@ -176,3 +183,33 @@ def test_concurrent_folds_never_add_a_change_twice():
         list(pool.map(fold, range(16)))
     assert Tally.objects.get(letter=letter).total == 120
     assert ProfessionTally.objects.get(letter=letter, profession=profession).total == 120
+
+
+@pytest.mark.django_db
+def test_by_country_follows_every_change_and_recount_repairs_it(caplog):
+    from signatures.models import CountryTally
+
+    letter = LetterFactory()
+    profession = ProfessionFactory(letter=letter)
+    first, second, third = pending(letter, profession, 3, country="FR")
+    Signature.objects.filter(pk=third.pk).update(country="")
+    for signature in (first, second, third):
+        signing.signature_confirm(signature_id=signature.pk, version=1)
+    tally_fold(letter_id=letter.pk)
+    assert letter_count(letter=letter).by_country == {"FR": 2}  # "" is no country
+    signing.signature_withdraw(signature_id=first.pk)
+    tally_fold(letter_id=letter.pk)
+    assert letter_count(letter=letter).by_country == {"FR": 1}
+    CountryTally.objects.filter(letter=letter).update(total=40)
+    with caplog.at_level(logging.WARNING):
+        assert tally_recount(letter_id=letter.pk) == 39
+    assert letter_count(letter=letter).by_country == {"FR": 1}
+
+
+@pytest.mark.django_db
+def test_the_count_api_says_by_country(client, letter):
+    SignatureFactory.create_batch(2, letter=letter, country="EG")
+    SignatureFactory(letter=letter, country="GB")
+    tally_recount(letter_id=letter.pk)
+    body = client.get(f"/api/letters/{letter.slug}/count").json()
+    assert body["by_country"] == {"EG": 2, "GB": 1}
