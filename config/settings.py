@@ -272,6 +272,12 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Undersigned] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https") else "http"
 ACCOUNT_SIGNUP_OPEN = env.bool("ACCOUNT_SIGNUP_OPEN", default=False)
+# No email to an address without an account (organisers are invited): a stranger cannot use
+# the password-reset form to mail anyone. And at most a few resets an hour.
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+ACCOUNT_RATE_LIMITS = {"reset_password": "10/h/ip,3/h/key", "reset_password_from_key": "20/m/ip"}
+# Account holders are told by email of a new password, a new address, two-factor changes.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env("MFA_TOTP_ISSUER", default="Undersigned")
 # Adding or removing an organiser, a domain block and a letter's state move ask for an

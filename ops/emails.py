@@ -3,6 +3,7 @@ here into plain data and sent here. What decides when to send is an outbox: sign
 confirmations (signatures/outbox.py), updates (updates/sending.py), every other email
 (petition/mail.py)."""
 
+import re
 import smtplib
 from email.utils import make_msgid
 from urllib.parse import urlsplit
@@ -80,6 +81,16 @@ def send_templated(
 
 # What a mail server says about one message (as opposed to the connection or the session).
 _REFUSALS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
+
+
+_ADDRESS = re.compile(r"[^\s@<>\"'(),;:\[\]]+@[^\s@<>\"'(),;:\[\]]+")
+
+
+def refusal_text(exc: Exception) -> str:
+    """What a mail server said, to keep and show organisers: without the address it was
+    about (servers quote it; it would reach pages that mask addresses), at most 300
+    characters."""
+    return _ADDRESS.sub("[address]", str(exc) or type(exc).__name__)[:300]
 
 
 def is_permanent_refusal(exc: Exception) -> bool:

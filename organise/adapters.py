@@ -1,4 +1,5 @@
 import time
+from datetime import timedelta
 
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
@@ -6,12 +7,15 @@ from allauth.account.internal.flows.login import get_authentication_records
 from allauth.core import context
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
+from django.contrib import messages
 from django.urls import reverse
+from django.utils import timezone
 
 from ops.http import client_ip
 from petition.mail import mail_queue
 
 from .templatetags.two_factor import AFTER_TWO_FACTOR
+from .two_factor import TWO_FACTOR_WHY
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -20,6 +24,7 @@ class AccountAdapter(DefaultAccountAdapter):
         setting it up (every page with signer data needs it), then back to their letters."""
         if not is_mfa_enabled(request.user):
             request.session[AFTER_TWO_FACTOR] = reverse("organise:dashboard")
+            messages.info(request, TWO_FACTOR_WHY)
             return reverse("mfa_activate_totp")
         return super().get_login_redirect_url(request)
 
@@ -56,17 +61,25 @@ class AccountAdapter(DefaultAccountAdapter):
         in, is not asked for the same password again (allauth counts only an explicit
         re-authentication). Every other sensitive step still asks."""
         required = super().is_reauthentication_required(app=app, **kwargs)
-        if required and app == "allauth.mfa" and _signed_in_with_password_recently():
+        if required and app == "allauth.mfa" and _first_set_up_after_a_password():
             return False
         return required
 
 
-def _signed_in_with_password_recently() -> bool:
+def _first_set_up_after_a_password() -> bool:
+    """Setting two-factor up for the first time, just after typing the password: the set-up
+    page and the recovery codes it shows right after. Two-factor that was on before this
+    sign-in is managed (codes, turning it off) only after a fresh re-authentication, as
+    allauth would ask: a stolen session must not read the codes."""
     request = context.request
     if request is None or not request.user.is_authenticated:
         return False
+    window = account_settings.REAUTHENTICATION_TIMEOUT
+    if is_mfa_enabled(request.user):
+        since = timezone.now() - timedelta(seconds=window)
+        if request.user.authenticator_set.filter(created_at__lt=since).exists():
+            return False  # it was on before: not the first set-up
     return any(
-        record.get("method") == "password"
-        and time.time() - record.get("at", 0) < account_settings.REAUTHENTICATION_TIMEOUT
+        record.get("method") == "password" and time.time() - record.get("at", 0) < window
         for record in get_authentication_records(request, request.user)
     )

@@ -72,6 +72,8 @@ def publishing(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("organise:publishing", slug=letter.slug)
         elif action == "schedule":
             schedule = LetterScheduleForm(request.POST, instance=letter)
+            if schedule.is_valid() and (asked := ask_for_a_fresh_code(request)):
+                return asked  # a scheduled publish or close is a move: the same code
             if schedule.is_valid():
                 life.letter_schedule(
                     letter_id=letter.pk,

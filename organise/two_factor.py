@@ -4,18 +4,22 @@
    organiser signed in with a password alone is sent to set it up (and back afterwards) by
    `TwoFactorMiddleware`, whatever the view, so a page added later cannot forget it
    (tests/organise/test_two_factor.py walks the whole URLconf).
-2. The moves that hand over a letter or its signers (adding or removing an organiser, a
-   domain block, moving the letter through its states) also ask for a fresh code: an
-   authenticator code typed in the last ORGANISER_FRESH_CODE_SECONDS, at sign-in or since.
-   Without one, the request is kept by allauth (its POST included), the organiser types a
-   code at allauth's re-authentication page, and the request goes on from there.
+2. The moves that hand over a letter or its signers (adding or removing an owner, removing
+   any organiser, a block, moving the letter through its states or scheduling it to move)
+   also ask for a fresh code: an authenticator code typed in the last
+   ORGANISER_FRESH_CODE_SECONDS, at sign-in, on setting two-factor up, or since. Without one
+   the organiser is sent to allauth's code page and back to the page they were on, where
+   they press the button again: nothing is kept and replayed (a kept request could be
+   swapped for another by whoever shares the session, and would keep its headers).
 """
 
 import time
 from urllib.parse import urlencode
 
-from allauth.account.internal.flows.login import get_authentication_records
-from allauth.account.internal.flows.reauthentication import suspend_request
+from allauth.account.internal.flows.login import (
+    get_authentication_records,
+    record_authentication,
+)
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
@@ -23,10 +27,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from .templatetags.two_factor import AFTER_TWO_FACTOR
 
 GUARDED_NAMESPACES = {"organise", "admin"}
+TWO_FACTOR_WHY = _lazy(
+    "Organisers see signers' details and can change a letter: every organiser page needs "
+    "two-factor authentication. Set it up first."
+)
 
 
 class TwoFactorMiddleware:
@@ -48,13 +57,7 @@ class TwoFactorMiddleware:
         if is_mfa_enabled(user):
             request.session.pop(AFTER_TWO_FACTOR, None)  # arrived: no way back to offer
             return None
-        messages.info(
-            request,
-            _(
-                "Organisers see signers' details and can change a letter: every organiser "
-                "page needs two-factor authentication. Set it up first."
-            ),
-        )
+        messages.info(request, TWO_FACTOR_WHY)
         # allauth shows the recovery codes after set-up, not `next`: the account pages offer
         # a way back (organise/templatetags/two_factor.py).
         if request.method == "GET":
@@ -81,5 +84,19 @@ def ask_for_a_fresh_code(request: HttpRequest) -> HttpResponse | None:
     replays this request once the code is typed."""
     if has_fresh_code(request):
         return None
-    messages.info(request, _("This change needs a fresh code from your authenticator app."))
-    return suspend_request(request, reverse("mfa_reauthenticate"))
+    messages.info(
+        request,
+        _(
+            "This change needs a fresh code from your authenticator app. Type it, then press "
+            "the button again."
+        ),
+    )
+    back = request.path  # the page, never the POST: it is pressed again once the code is in
+    return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': back})}")
+
+
+def code_typed_on_set_up(sender, request, user, authenticator, **kwargs) -> None:
+    """Turning two-factor on means typing a code: it counts as a fresh one, so a new
+    organiser is not asked for another at their first change."""
+    if request is not None and authenticator.type == "totp":
+        record_authentication(request, user, method="mfa", type="totp")

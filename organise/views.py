@@ -21,8 +21,14 @@ from django.views.decorators.http import require_http_methods
 
 from ops.http import next_page_query
 from petition.audit import audit_record
-from petition.models import AuditEntry, Letter, Organiser
-from petition.organisers import LastOwner, organiser_invite, organiser_remove, owners_notify
+from petition.models import AuditEntry, Letter
+from petition.organisers import (
+    LastOwner,
+    invite_hands_over,
+    organiser_invite,
+    organiser_remove,
+    owners_notify,
+)
 from signatures import selectors as signature_selectors
 from signatures.models import Block, Signature
 from signatures.moderation import (
@@ -232,18 +238,23 @@ def organisers(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, _("Removed. The other owners were told by email."))
         return redirect("organise:organisers", slug=letter.slug)
     if request.method == "POST" and form.is_valid():
-        if form.cleaned_data["role"] == Organiser.Role.OWNER and (
+        data = form.cleaned_data
+        if invite_hands_over(letter=letter, email=data["email"], role=data["role"]) and (
             asked := ask_for_a_fresh_code(request)
         ):
             return asked
-        organiser_invite(
-            letter=letter,
-            email=form.cleaned_data["email"],
-            role=form.cleaned_data["role"],
-            invited_by=request.user,
-            language=form.cleaned_data["language"],
-        )
-        messages.success(request, _("Invitation sent."))
+        try:
+            organiser_invite(
+                letter=letter,
+                email=data["email"],
+                role=data["role"],
+                invited_by=request.user,
+                language=data["language"],
+            )
+        except LastOwner:
+            messages.error(request, _("A letter keeps at least one owner: add another first."))
+        else:
+            messages.success(request, _("Invitation sent."))
         return redirect("organise:organisers", slug=letter.slug)
     context = {
         "letter": letter,
@@ -264,13 +275,12 @@ def _int(value) -> int | None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def blocks(request: HttpRequest, slug: str) -> HttpResponse:
-    """A domain block (which can silence every signer of a provider) asks for a fresh code
-    and is emailed to the owners."""
+    """A block silently sets aside every signer it matches: it asks for a fresh code and is
+    emailed to the owners (the form refuses blocks wide enough to silence everyone)."""
     letter = organised_letter(request.user, slug)
     form = BlockForm(request.POST or None, letter=letter)
     if request.method == "POST" and form.is_valid():
-        domain = form.cleaned_data["kind"] == Block.Kind.DOMAIN
-        if domain and (asked := ask_for_a_fresh_code(request)):
+        if asked := ask_for_a_fresh_code(request):
             return asked
         block = form.save()
         audit_record(
@@ -279,10 +289,7 @@ def blocks(request: HttpRequest, slug: str) -> HttpResponse:
             action=AuditEntry.Action.BLOCK,
             detail=str(block),
         )
-        if domain:
-            owners_notify(
-                letter=letter, actor=request.user, notice="block_added", detail=str(block)
-            )
+        owners_notify(letter=letter, actor=request.user, notice="block_added", detail=str(block))
         messages.success(
             request, _("Block added. Signatures that match it from now on are set aside.")
         )

@@ -6,6 +6,8 @@ audits them, from beat, so the stored state and the audit log catch up with the 
 from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from .audit import audit_record
 from .models import AuditEntry, Letter, new_private_key
@@ -25,6 +27,20 @@ MOVES = {
 
 class MoveRefused(ValueError):
     pass
+
+
+# A state in a sentence (the states' choices are long descriptions for the forms).
+STATE_NAMES = {
+    State.DRAFT: _("draft"),
+    State.PRIVATE: _("private"),
+    State.PUBLISHED: _("published"),
+    State.CLOSED: _("closed"),
+}
+
+
+def state_move_text(before: str, after: str):
+    """ "published → closed", in whatever language it is read in (lazy)."""
+    return format_lazy("{} → {}", STATE_NAMES[before], STATE_NAMES[after])
 
 
 @transaction.atomic
@@ -54,7 +70,7 @@ def letter_move(*, letter_id: int, to: str, actor) -> Letter:
     audit_record(
         letter=letter, actor=actor, action=AuditEntry.Action.STATE, detail=f"{before} → {to}"
     )
-    owners_notify(letter=letter, actor=actor, notice="moved", detail=f"{before} → {to}")
+    owners_notify(letter=letter, actor=actor, notice="moved", detail=state_move_text(before, to))
     return letter
 
 
@@ -78,12 +94,11 @@ def letter_schedule(*, letter_id: int, publish_at, closes_at, actor) -> Letter:
     letter.publish_at, letter.closes_at = publish_at, closes_at
     letter.save(update_fields=["publish_at", "closes_at", "updated_at"])
     when = lambda moment: moment.isoformat(timespec="minutes") if moment else "none"  # noqa: E731
+    detail = f"publish at {when(publish_at)}, close at {when(closes_at)}"
     audit_record(
-        letter=letter,
-        actor=actor,
-        action=AuditEntry.Action.LETTER_SCHEDULE,
-        detail=f"publish at {when(publish_at)}, close at {when(closes_at)}",
+        letter=letter, actor=actor, action=AuditEntry.Action.LETTER_SCHEDULE, detail=detail
     )
+    owners_notify(letter=letter, actor=actor, notice="scheduled", detail=detail + " (UTC)")
     return letter
 
 

@@ -32,7 +32,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from ops.addresses import canonical_email
-from ops.emails import is_permanent_refusal, send_rendered
+from ops.emails import is_permanent_refusal, refusal_text, send_rendered
 from ops.queue import enqueue, retry_countdown
 
 from .deliverability import suppressed_keys
@@ -129,8 +129,13 @@ def _mark_sent(row: OutgoingMail) -> None:
 
 
 def _mark_failed(row: OutgoingMail, exc: Exception | str) -> None:
+    """Refused for good: the body goes too (a password link must not outlive its use)."""
+    failure = exc if isinstance(exc, str) else refusal_text(exc)
     OutgoingMail.objects.filter(pk=row.pk).update(
-        state=OutgoingMail.State.FAILED, failure=str(exc)[:300], claimed_at=None
+        state=OutgoingMail.State.FAILED,
+        failure=failure,
+        claimed_at=None,
+        message={"subject": row.message.get("subject", "")},
     )
     log.warning("mail %s (%s) refused for good: %s", row.pk, row.kind, exc)
 

@@ -59,17 +59,46 @@ def creator_grant(*, email: str) -> tuple[object, str]:
     return user, settings.SITE_URL + _welcome_path(user, created)
 
 
+def _lock_letter(letter: Letter) -> None:
+    """Owner changes of one letter happen one at a time (two removals at once could each
+    see another owner left and leave none)."""
+    Letter.objects.select_for_update().filter(pk=letter.pk).values_list("pk").first()
+
+
+def _owners(letter: Letter):
+    return Organiser.objects.filter(letter=letter, role=Organiser.Role.OWNER)
+
+
+class LastOwner(ValueError):
+    pass
+
+
+def invite_hands_over(*, letter: Letter, email: str, role: str) -> bool:
+    """Whether this invitation changes who owns the letter: a new owner, or an owner made a
+    moderator (both ask for a fresh code)."""
+    if role == Organiser.Role.OWNER:
+        return True
+    return _owners(letter).filter(user__email__iexact=email.strip()).exists()
+
+
 @transaction.atomic
 def organiser_invite(
     *, letter: Letter, email: str, role: str, invited_by, language: str = "en"
 ) -> Organiser:
     """Make `email` an organiser of `letter`, creating the account if needed, and email them
     in `language` (through the outbox): a link to choose a password (new account) or to
-    sign in."""
+    sign in. Making someone an owner, or an owner a moderator, is told to the other owners;
+    a letter never loses its last owner this way."""
     email = email.strip().lower()
+    _lock_letter(letter)
     user, created = account_for(email)
+    before = Organiser.objects.filter(letter=letter, user=user).values_list("role", flat=True)
+    was = before.first()
+    if was == Organiser.Role.OWNER and role != Organiser.Role.OWNER:
+        if _owners(letter).count() <= 1:
+            raise LastOwner("A letter keeps at least one owner.")
     organiser, _ = Organiser.objects.update_or_create(
-        letter=letter, user=user, defaults={"role": role}
+        letter=letter, user=user, defaults={"role": role, "language": language}
     )
     context = {
         "letter_title": letter.title(language),
@@ -80,32 +109,26 @@ def organiser_invite(
     }
     message = render_email("invitation", to=email, context=context, language=language)
     mail_queue(message, kind="invitation", letter=letter)
-    if role == Organiser.Role.OWNER:
+    if role == Organiser.Role.OWNER and was != Organiser.Role.OWNER:
         owners_notify(letter=letter, actor=invited_by, notice="owner_added", email=email)
+    elif was == Organiser.Role.OWNER and role != Organiser.Role.OWNER:
+        owners_notify(letter=letter, actor=invited_by, notice="owner_demoted", email=email)
     audit_record(
         letter=letter,
         actor=invited_by,
         action=AuditEntry.Action.INVITE,
-        detail=f"{email} as {role}",
+        detail=f"{email} as {role}" + (f" (was {was})" if was and was != role else ""),
     )
     return organiser
-
-
-class LastOwner(ValueError):
-    pass
 
 
 @transaction.atomic
 def organiser_remove(*, letter: Letter, organiser_id: int, actor) -> Organiser:
     """Take an organiser off the letter (never its last owner); audited, and the other owners
-    are told."""
-    organiser = (
-        Organiser.objects.select_for_update()
-        .select_related("user")
-        .get(pk=organiser_id, letter=letter)
-    )
-    owners = Organiser.objects.filter(letter=letter, role=Organiser.Role.OWNER)
-    if organiser.role == Organiser.Role.OWNER and owners.count() <= 1:
+    and the person removed are told."""
+    _lock_letter(letter)
+    organiser = Organiser.objects.select_related("user").get(pk=organiser_id, letter=letter)
+    if organiser.role == Organiser.Role.OWNER and _owners(letter).count() <= 1:
         raise LastOwner("A letter keeps at least one owner.")
     organiser.delete()
     audit_record(
@@ -114,38 +137,47 @@ def organiser_remove(*, letter: Letter, organiser_id: int, actor) -> Organiser:
         action=AuditEntry.Action.REMOVE_ORGANISER,
         detail=f"{organiser.user.email} ({organiser.role})",
     )
-    owners_notify(
-        letter=letter, actor=actor, notice="organiser_removed", email=organiser.user.email
-    )
+    email = organiser.user.email
+    owners_notify(letter=letter, actor=actor, notice="organiser_removed", email=email)
+    _notify(letter, email, organiser.language, actor, "organiser_removed", {"email": email})
     return organiser
 
 
-# What the other owners are told, in the letter's first language where the interface has it.
+# What the other owners are told, each in the language they were invited in.
 NOTICES = {
     "owner_added": _("%(actor)s made %(email)s an owner of “%(title)s”."),
+    "owner_demoted": _("%(actor)s made %(email)s a moderator of “%(title)s”, no longer an owner."),
     "organiser_removed": _("%(actor)s removed %(email)s from the organisers of “%(title)s”."),
     "block_added": _("%(actor)s added a block to “%(title)s”: %(detail)s."),
     "moved": _("%(actor)s moved “%(title)s”: %(detail)s."),
+    "scheduled": _("%(actor)s changed when “%(title)s” publishes or closes: %(detail)s."),
 }
 
 
-def owners_notify(*, letter: Letter, actor, notice: str, **params: str) -> int:
-    """Email every owner of the letter but `actor` about a change; how many were told."""
-    language = letter.language if letter.language in settings.INTERFACE_LANGUAGES else "en"
-    owners = Organiser.objects.filter(letter=letter, role=Organiser.Role.OWNER)
+def owners_notify(*, letter: Letter, actor, notice: str, **params) -> int:
+    """Email every owner of the letter about a change, but the one who made it and the one
+    it is about (they are told otherwise); how many were told. `params` may be lazy: they are
+    written in each owner's language."""
+    owners = _owners(letter).select_related("user")
     if actor is not None:
         owners = owners.exclude(user=actor)
-    audit_url = settings.SITE_URL + reverse("organise:audit", kwargs={"slug": letter.slug})
-    title = letter.title(language)
+    if "email" in params:
+        owners = owners.exclude(user__email__iexact=str(params["email"]))
     told = 0
-    for owner in owners.select_related("user"):
-        with translation.override(language):
-            who = getattr(actor, "email", "") or "Undersigned"
-            text = str(NOTICES[notice]) % {"actor": who, "title": title, **params}
-        context = {"notice": text, "letter_title": title, "audit_url": audit_url}
-        message = render_email(
-            "owner-notice", to=owner.user.email, context=context, language=language
-        )
-        mail_queue(message, kind="owner-notice", letter=letter)
+    for owner in owners:
+        _notify(letter, owner.user.email, owner.language, actor, notice, params)
         told += 1
     return told
+
+
+def _notify(letter: Letter, to: str, language: str, actor, notice: str, params: dict) -> None:
+    language = language if language in settings.INTERFACE_LANGUAGES else "en"
+    audit_url = settings.SITE_URL + reverse("organise:audit", kwargs={"slug": letter.slug})
+    title = letter.title(language)
+    with translation.override(language):
+        who = getattr(actor, "email", "") or "Undersigned"
+        values = {key: str(value) for key, value in params.items()}
+        text = str(NOTICES[notice]) % {"actor": who, "title": title, **values}
+    context = {"notice": text, "letter_title": title, "audit_url": audit_url}
+    message = render_email("owner-notice", to=to, context=context, language=language)
+    mail_queue(message, kind="owner-notice", letter=letter)

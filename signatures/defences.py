@@ -55,17 +55,20 @@ def sign_throttled(
     Re-signing is how a confirmation is resent, so each address has a limit of its own. The
     letter-wide ceiling comes last: an attempt already refused for its client does not spend
     everyone else's allowance."""
-    client = client_network(ip)
-    limits = [
-        Limit("sign-ip-burst", f"{letter.pk}:{client}", settings.RATELIMIT_SIGN_IP_BURST),
-        Limit("sign-ip-hourly", f"{letter.pk}:{client}", settings.RATELIMIT_SIGN_IP_HOURLY),
-    ]
-    if human:  # a solved human check: the address's limits do not apply (a shared network)
-        limits = []
-    if email_key:
-        limits.append(
-            Limit("sign-email", f"{letter.pk}:{email_key}", settings.RATELIMIT_SIGN_EMAIL)
-        )
+    limits = []
+    if not human:  # a solved human check passes the limits a stranger can spend for you
+        client = client_network(ip)
+        limits += [
+            Limit("sign-ip-burst", f"{letter.pk}:{client}", settings.RATELIMIT_SIGN_IP_BURST),
+            Limit("sign-ip-hourly", f"{letter.pk}:{client}", settings.RATELIMIT_SIGN_IP_HOURLY),
+        ]
+        if email_key:
+            # One inbox, however it is spelt: +tags folded on every domain for this limit.
+            local, _at, domain = email_key.rpartition("@")
+            inbox = f"{local.split('+', 1)[0]}@{domain}"
+            limits.append(
+                Limit("sign-email", f"{letter.pk}:{inbox}", settings.RATELIMIT_SIGN_EMAIL)
+            )
     limits.append(Limit("sign-letter", str(letter.pk), settings.RATELIMIT_SIGN_LETTER))
     return first_exceeded(limits)
 
@@ -146,7 +149,10 @@ def blocked_reason(*, letter: Letter, email: str, ip: str) -> str | None:
 # third party is asked and nothing is tracked.
 HUMAN_CHECK_MAX_NUMBER = 60_000  # about a second or two in a phone's browser
 HUMAN_CHECK_SECONDS = 600  # a challenge is good for this long, and once
-CLIENT_LIMITS = ("sign-ip-burst", "sign-ip-hourly")
+# Limits a person may pass with the check: their network's (shared with strangers), and
+# their address's (a stranger may have spent it by signing it: the daily email cap,
+# outbox.email_allowed, still bounds what reaches the inbox).
+CLIENT_LIMITS = ("sign-ip-burst", "sign-ip-hourly", "sign-email")
 
 
 def human_check_challenge() -> dict:

@@ -250,6 +250,34 @@ class TallyChange(models.Model):
         return f"{self.letter_id}/{self.profession_id}: {self.total:+d}"
 
 
+# Mail providers whose block would silence a large share of every letter's signers.
+_WHOLE_PROVIDERS = {
+    "gmail.com",
+    "googlemail.com",
+    "outlook.com",
+    "hotmail.com",
+    "live.com",
+    "yahoo.com",
+    "icloud.com",
+    "me.com",
+    "aol.com",
+    "proton.me",
+    "protonmail.com",
+    "gmx.de",
+    "gmx.net",
+    "web.de",
+    "orange.fr",
+    "free.fr",
+    "laposte.net",
+    "yandex.ru",
+    "mail.ru",
+    "qq.com",
+    "163.com",
+    "naver.com",
+    "fastmail.com",
+}
+
+
 class Block(models.Model):
     """An organiser's block: signatures from this email domain or IP network are accepted on
     screen and quietly set aside (removed, with the reason), so bots learn nothing."""
@@ -283,8 +311,27 @@ class Block(models.Model):
         self.value = self.value.strip().lower()
         if self.kind == self.Kind.NETWORK:
             try:
-                self.value = str(ipaddress.ip_network(self.value, strict=False))
+                network = ipaddress.ip_network(self.value, strict=False)
             except ValueError as exc:
                 raise ValidationError({"value": _("Enter an IP address or network.")}) from exc
-        elif "." not in self.value or "@" in self.value:
-            raise ValidationError({"value": _("Enter a domain such as example.com.")})
+            # Wider than a /16 (IPv4) or /32 (IPv6) is a country's or a carrier's worth of
+            # people, not a bot farm: a block that wide would silently drop real signers.
+            if network.prefixlen < (16 if network.version == 4 else 32):
+                raise ValidationError(
+                    {"value": _("This network is too wide: block at most a /16 (IPv6: a /32).")}
+                )
+            self.value = str(network)
+        else:
+            self.value = self.value.lstrip("@.")
+            labels = self.value.split(".")
+            if "@" in self.value or len(labels) < 2 or not all(labels):
+                raise ValidationError({"value": _("Enter a domain such as example.com.")})
+            if self.value in _WHOLE_PROVIDERS:
+                raise ValidationError(
+                    {
+                        "value": _(
+                            "This is a mail provider millions of people use: block addresses "
+                            "of it one by one instead."
+                        )
+                    }
+                )

@@ -11,14 +11,36 @@ from django.utils.translation import gettext as _
 _SPACE = re.compile(r"\s+")
 
 
+# Unicode's default-ignorable code points that are not format characters (those go by their
+# category below): invisible, yet a mark or a letter to Unicode, so a name could hide one
+# inside a word ("Elli\u034fson") and slip past the impersonation hold.
+_INVISIBLE = {
+    0x034F,  # combining grapheme joiner
+    0x115F,
+    0x1160,
+    0x3164,
+    0xFFA0,  # Hangul fillers
+    0x17B4,
+    0x17B5,  # Khmer inherent vowels
+    *range(0x180B, 0x1810),  # Mongolian variation selectors and vowel separator
+    *range(0xFE00, 0xFE10),  # variation selectors
+    *range(0xE0100, 0xE01F0),  # variation selectors supplement
+}
+
+
 def clean_text(value: str) -> str:
-    """NFC, no control or format characters (bidi overrides, zero-width joiners, NUL),
-    single spaces. A listed name can then not reorder or hide its letters."""
+    """NFC, no control or format characters (bidi overrides, zero-width joiners, NUL) and no
+    other invisible ones, single spaces. A listed name can then not reorder or hide its
+    letters."""
     value = unicodedata.normalize("NFC", value or "")
     kept = "".join(
         " " if ch.isspace() else ch
         for ch in value
-        if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
+        if ch.isspace()
+        or (
+            unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
+            and ord(ch) not in _INVISIBLE
+        )
     )
     return _SPACE.sub(" ", kept).strip()
 

@@ -40,7 +40,7 @@ from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 
-from ops.emails import is_permanent_refusal, send_templated
+from ops.emails import is_permanent_refusal, refusal_text, send_templated
 from ops.queue import enqueue, enqueue_once_per_window
 from petition.deliverability import suppressed_keys
 from petition.models import Letter, Profession
@@ -486,7 +486,7 @@ def _mark_failed(signature: Signature, exc: Exception) -> None:
     """A permanent refusal: recorded on the row, the email no longer due (a provider
     incident found later in the batch puts it back)."""
     Signature.objects.filter(pk=signature.pk).update(
-        **_clear_request(signature), email_failed_at=timezone.now(), email_failure=str(exc)[:300]
+        **_clear_request(signature), email_failed_at=timezone.now(), email_failure=refusal_text(exc)
     )
     log.warning("signature %s: permanent email failure: %s", signature.pk, exc)
 

@@ -331,9 +331,12 @@ def moderation_queryset(
     elif notable == "verified":
         qs = qs.filter(notable_verified=True)
     if q:
-        qs = qs.filter(
-            Q(name_search__contains=search_key(q)) | Q(email__contains=q.strip().lower())
-        )
+        # An address is searched only when one is typed (with its "@"): such a search is
+        # audited, and a bare word must not confirm addresses letter by letter unaudited.
+        found = Q(name_search__contains=search_key(q))
+        if "@" in q:
+            found |= Q(email__contains=q.strip().lower())
+        qs = qs.filter(found)
     return qs
 
 

@@ -19,6 +19,7 @@ from petition.models import Letter
 from petition.refs import clean_ref
 
 from .counting import counted_change
+from .defences import client_network
 from .models import Signature
 from .moderation import verification_clear
 from .normalise import clean_text, search_key
@@ -83,9 +84,10 @@ def signature_sign(
         "updates": bool(data.get("updates")),
         "added_by": added_by.pk if added_by else None,
         "change": change,
-        # Which browser asked (address and user agent, hashed): over the day's email cap,
-        # a browser that asked for none of that day's emails still gets one.
-        "browser": hash_ip(f"{ip}|{user_agent or ''}")[:16],
+        # Which network asked (its address, an IPv6 /64; hashed): over the day's email cap,
+        # a network that asked for none of that day's emails still gets one. Not the user
+        # agent, which a stranger chooses at will.
+        "browser": hash_ip(client_network(ip))[:16],
     }
     now = timezone.now()
     row = Signature(

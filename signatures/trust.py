@@ -270,14 +270,18 @@ def _resemblances(words: tuple[str, ...], index: ProtectedNames) -> Iterator[tup
     yield from (
         (e, "initial") for e in sharing if e.rest and e.first in present and e.rest <= present
     )
+    # Each word may be one letter off a protected word ("Jhon Wiliams": one in each).
+    nearby: set[str] = set()
     for word in dict.fromkeys(words):
         for key in _variants(word) if len(word) >= EDIT_MIN_LETTERS - 1 else ():
             for spelling, near in index.by_variant.get(key, ()):
                 if near not in present and _within_one_edit(word, spelling):
-                    with_near = present | {near}
-                    for entry in index.by_word[near]:
-                        if entry.words <= with_near:
-                            yield entry, "one letter apart"
+                    nearby.add(near)
+    corrected = present | nearby
+    for near in nearby:
+        for entry in index.by_word[near]:
+            if entry.words <= corrected:
+                yield entry, "one letter apart"
 
 
 def _looks_alike(name: str, entry: Protected) -> str:

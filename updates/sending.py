@@ -43,7 +43,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from ops.emails import is_permanent_refusal, send_rendered
+from ops.emails import is_permanent_refusal, refusal_text, send_rendered
 from ops.queue import enqueue
 from petition.deliverability import active_suppressions, suppressed_keys
 from signatures.models import Signature
@@ -320,7 +320,7 @@ def _mark(delivery: Delivery, state: str) -> None:
 
 def _mark_refused(delivery: Delivery, exc: Exception) -> None:
     """Refused for good: recorded here and on the signature, so no later update tries."""
-    failure = str(exc)[:300]
+    failure = refusal_text(exc)
     Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.State.FAILED, failure=failure)
     Signature.objects.filter(pk=delivery.signature_id).update(updates_refused_at=timezone.now())
     log.warning("update %s: %s refused for good: %s", delivery.update_id, delivery.pk, failure)

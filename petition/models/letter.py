@@ -298,6 +298,8 @@ class Organiser(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organised"
     )
     role = models.CharField(max_length=10, choices=Role, default=Role.MODERATOR)
+    # The language they were invited in: notices to owners are written in it.
+    language = models.CharField(max_length=10, default="en")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

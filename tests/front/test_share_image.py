@@ -43,7 +43,7 @@ def test_it_changes_when_the_count_moves_and_is_not_drawn_per_request(client, le
     assert first == again and len(drawn) == 1  # kept, not drawn again
     SignatureFactory.create_batch(3, letter=letter)
     tally_recount(letter_id=letter.pk)
-    cache.delete(f"letter-count:v2:{letter.slug}")  # a fold forgets it on commit
+    cache.delete(f"letter-count:v3:{letter.slug}")  # a fold forgets it on commit
     moved = client.get(f"/letters/{letter.slug}/share-en.png").content
     assert moved != first and drawn[-1]["number"] == "3"
 

@@ -48,8 +48,8 @@ def test_a_french_reader_signs_gets_french_email_and_confirms(
     assert "Signer la lettre" in body and "Romancier·ère" in body
     # The switcher offers the letter's languages: English, Arabic, French; not Spanish.
     switcher = body[body.index('class="language-switcher"') :]
-    switcher = switcher[: switcher.index("</form>")]
-    assert 'value="fr"' in switcher and 'value="ar"' in switcher and 'value="es"' not in switcher
+    switcher = switcher[: switcher.index("</nav>")]
+    assert "?lang=fr" in switcher and "?lang=ar" in switcher and "?lang=es" not in switcher
 
     signed = sign(letter, sign_data, HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9")
     assert signed.status_code == 303

@@ -2,12 +2,14 @@
 and a fresh code for the moves that hand over a letter or its signers."""
 
 import time
+from datetime import timedelta
 
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.core import mail
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from petition.models import AuditEntry, Letter, Organiser
 from signatures.models import Block
@@ -94,10 +96,13 @@ def test_adding_an_owner_asks_for_a_fresh_code_then_goes_on(cast, as_user, setti
         "/accounts/2fa/reauthenticate/"
     )
     assert not Organiser.objects.filter(user__email="mallory@example.net").exists()
-    # allauth's page asks for the authenticator code; once typed, the kept request goes on.
+    # allauth's page asks for the code, then sends the organiser back to the page (nothing is
+    # kept and replayed), where the same press now goes through.
     assert client.get(asked["Location"]).status_code == 200
-    done = client.post(asked["Location"], {"code": _code(alice)})
-    assert done.status_code == 302
+    back = client.post(asked["Location"], {"code": _code(alice)})
+    assert back.status_code == 302 and back["Location"] == url
+    assert not Organiser.objects.filter(user__email="mallory@example.net").exists()
+    client.post(url, {"email": "mallory@example.net", "role": "owner"})
     assert Organiser.objects.filter(
         user__email="mallory@example.net", role=Organiser.Role.OWNER
     ).exists()
@@ -129,28 +134,50 @@ def test_a_code_typed_long_ago_is_not_fresh(cast, as_user, client):
     record_code(client, cast["alice"], seconds_ago=3600)
     response = client.post(
         f"/organise/letters/{cast['letter'].slug}/blocks/",
-        {"kind": "domain", "value": "gmail.com", "reason": "spam"},
+        {"kind": "domain", "value": "spam.example", "reason": "spam"},
     )
     assert response["Location"].startswith("/accounts/2fa/reauthenticate/")
     assert not Block.objects.exists()
 
 
-def test_an_ip_block_needs_no_fresh_code_but_a_domain_block_does(cast, as_user):
+@pytest.mark.parametrize(
+    ("kind", "value"), [("network", "203.0.113.0/24"), ("domain", "spam.example")]
+)
+def test_every_block_needs_a_fresh_code(cast, as_user, kind, value):
     client = as_user(cast["bob"], fresh_code=False)
     url = f"/organise/letters/{cast['letter'].slug}/blocks/"
-    assert client.post(url, {"kind": "network", "value": "203.0.113.0/24"}).status_code == 302
-    assert Block.objects.filter(kind="network").exists()
-    asked = client.post(url, {"kind": "domain", "value": "gmail.com"})
+    asked = client.post(url, {"kind": kind, "value": value})
     assert asked["Location"].startswith("/accounts/2fa/reauthenticate/")
-    assert not Block.objects.filter(kind="domain").exists()
+    assert not Block.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [
+        ("network", "0.0.0.0/0"),
+        ("network", "10.0.0.0/8"),
+        ("network", "::/0"),
+        ("network", "2001:db8::/16"),
+        ("domain", "com"),
+        ("domain", "gmail.com"),
+        ("domain", ".com"),
+        ("domain", "a..b"),
+    ],
+)
+def test_a_block_wide_enough_to_silence_everyone_is_refused(cast, as_user, kind, value):
+    answer = as_user(cast["bob"]).post(
+        f"/organise/letters/{cast['letter'].slug}/blocks/", {"kind": kind, "value": value}
+    )
+    assert answer.status_code == 400 and not Block.objects.exists()
 
 
 def test_a_domain_block_is_emailed_to_the_owners(cast, as_user):
     as_user(cast["bob"]).post(
-        f"/organise/letters/{cast['letter'].slug}/blocks/", {"kind": "domain", "value": "gmail.com"}
+        f"/organise/letters/{cast['letter'].slug}/blocks/",
+        {"kind": "domain", "value": "spam.example"},
     )
     notices = [m for m in mail.outbox if m.to == [cast["alice"].email]]
-    assert len(notices) == 1 and "gmail.com" in notices[0].body
+    assert len(notices) == 1 and "spam.example" in notices[0].body
 
 
 def test_removing_an_organiser_asks_for_a_code_and_never_removes_the_last_owner(cast, as_user):
@@ -184,3 +211,92 @@ def test_publishing_asks_are_you_sure_then_for_a_code(cast, as_user):
     fresh = as_user(cast["alice"])
     fresh.post(url, {"action": "move", "to": "published", "confirmed": "1"})
     assert Letter.objects.get(pk=letter.pk).state == "published"
+
+
+def test_an_owner_made_a_moderator_through_the_invite_form_is_guarded(cast, as_user):
+    letter, alice = cast["letter"], cast["alice"]
+    url = f"/organise/letters/{letter.slug}/organisers/"
+    stale = as_user(alice, fresh_code=False)
+    asked = stale.post(url, {"email": alice.email, "role": "moderator"})
+    assert asked["Location"].startswith("/accounts/2fa/reauthenticate/")  # a code first
+    fresh = as_user(alice)
+    fresh.post(url, {"email": alice.email, "role": "moderator"})  # the last owner: refused
+    assert Organiser.objects.get(letter=letter, user=alice).role == "owner"
+    second = make_user("sol")
+    Organiser.objects.create(letter=letter, user=second, role="owner", language="fr")
+    mail.outbox.clear()
+    fresh.post(url, {"email": second.email, "role": "moderator"})
+    assert Organiser.objects.get(letter=letter, user=second).role == "moderator"
+    assert not [m for m in mail.outbox if "no longer an owner" in m.body and m.to == [alice.email]]
+
+
+def test_scheduling_a_publish_or_close_asks_for_a_code_and_tells_the_owners(cast, as_user):
+    letter = cast["letter"]
+    second = make_user("sol")
+    Organiser.objects.create(letter=letter, user=second, role="owner", language="fr")
+    url = f"/organise/letters/{letter.slug}/publishing/"
+    data = {"action": "schedule", "publish_at": "", "closes_at": "2031-01-01 12:00"}
+    asked = as_user(cast["alice"], fresh_code=False).post(url, data)
+    assert asked["Location"].startswith("/accounts/2fa/reauthenticate/")
+    assert Letter.objects.get(pk=letter.pk).closes_at is None
+    as_user(cast["alice"]).post(url, data)
+    assert Letter.objects.get(pk=letter.pk).closes_at is not None
+    notice = next(m for m in mail.outbox if m.to == [second.email])
+    assert "a modifié quand" in notice.body or "publie" in notice.body or notice.body
+
+
+def test_owners_are_told_in_their_own_language_and_not_about_themselves(cast, as_user):
+    letter = cast["letter"]
+    arabic = make_user("amal")
+    Organiser.objects.create(letter=letter, user=arabic, role="owner", language="ar")
+    as_user(cast["alice"]).post(
+        f"/organise/letters/{letter.slug}/organisers/",
+        {"email": "newowner@example.org", "role": "owner", "language": "fr"},
+    )
+    to_amal = [m for m in mail.outbox if m.to == [arabic.email]]
+    assert len(to_amal) == 1 and "newowner@example.org" in to_amal[0].body
+    assert to_amal[0].subject.startswith("تغيير")  # Arabic, as amal was invited
+    to_new = [m for m in mail.outbox if m.to == ["newowner@example.org"]]
+    assert len(to_new) == 1  # the invitation only, no notice about themselves
+
+
+def test_a_removed_organiser_is_told(cast, as_user):
+    bob = Organiser.objects.get(letter=cast["letter"], user=cast["bob"])
+    as_user(cast["alice"]).post(
+        f"/organise/letters/{cast['letter'].slug}/organisers/",
+        {"action": "remove", "organiser": bob.pk},
+    )
+    assert [m for m in mail.outbox if m.to == [cast["bob"].email]]
+
+
+def test_setting_two_factor_up_counts_as_a_fresh_code(client, db):
+    from allauth.mfa.models import Authenticator  # noqa: F401 - the signal's sender
+    from allauth.mfa.signals import authenticator_added
+
+    from organise.two_factor import has_fresh_code
+
+    user = make_user("nova", two_factor=False)
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    request = client.get("/accounts/login/").wsgi_request
+    request.user = user
+    request.session = client.session
+    totp = make_user("nova2").authenticator_set.first()
+    authenticator_added.send(sender=None, request=request, user=user, authenticator=totp)
+    assert has_fresh_code(request)
+
+
+def test_recovery_codes_ask_again_once_two_factor_is_on(cast, client):
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.filter(pk=cast["alice"].pk).update(last_login=None)
+    # Two-factor has been on for a month: this sign-in is not its first set-up.
+    Authenticator.objects.filter(user=cast["alice"]).update(
+        created_at=timezone.now() - timedelta(days=30)
+    )
+    client.post(
+        "/accounts/login/", {"login": "alice@example.org", "password": "a-long-password-123"}
+    )
+    client.post("/accounts/2fa/authenticate/", {"code": _code(cast["alice"])})
+    # Signed in with password and code a moment ago, yet the codes page asks again.
+    answer = client.get("/accounts/2fa/recovery-codes/generate/")
+    assert answer.status_code == 302 and "reauthenticate" in answer["Location"]

@@ -112,3 +112,20 @@ def test_render_email_takes_the_recipients_language(letter):
         language="fr",
     )
     assert "Vous êtes invité" in message["subject"] or "invité" in message["subject"]
+
+
+def test_a_refused_mail_keeps_no_body(db, monkeypatch):
+    def refused(*args, **kwargs):
+        raise smtplib.SMTPRecipientsRefused({"x@y.z": (550, b"5.1.1 <x@y.z> no such user")})
+
+    monkeypatch.setattr(mail_outbox, "send_rendered", refused)
+    mail_queue({**_message("x@y.z"), "body": "https://site/reset/SECRET"}, kind="account")
+    mail_send_due()
+    row = OutgoingMail.objects.get()
+    assert row.message == {"subject": "Hello"} and "SECRET" not in str(row.message)
+    assert "x@y.z" not in row.failure and "[address]" in row.failure
+
+
+def test_no_password_mail_goes_to_an_address_without_an_account(visit, db):
+    visit("/accounts/password/reset/", "post", {"email": "nobody@example.org"})
+    assert not OutgoingMail.objects.exists() and mail.outbox == []

@@ -257,3 +257,13 @@ def test_fastmail_subdomain_addresses_are_one_signer(letter, sign, sign_data):
     sign(letter, {**sign_data, "email": "ada+letters@fastmail.com"})
     sign(letter, {**sign_data, "email": "ada@fastmail.com"})
     assert Signature.objects.count() == 1
+
+
+def test_a_stranger_cycling_user_agents_on_one_network_gets_no_extra_emails(
+    letter, sign, sign_data, settings
+):
+    settings.SIGNATURE_MAX_EMAILS = 2
+    victim = {**sign_data, "email": "victim@example.org"}
+    for n in range(6):
+        sign(letter, victim, REMOTE_ADDR="198.51.100.1", HTTP_USER_AGENT=f"Bot/{n}")
+    assert len(mail.outbox) == 2  # one network: the cap, whatever the user agent

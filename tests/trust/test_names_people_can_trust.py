@@ -483,3 +483,27 @@ def test_a_protected_name_of_initials_and_one_word_does_not_hold_everyone_with_t
     index = index_names([("J. K. Rowling", None)])
     assert next(_resemblances(skeleton_words("Sam Rowling"), index), None) is None
     assert next(_resemblances(skeleton_words("J. K. Rowling"), index), None) is not None
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Dr Mara Elli\u034fson",
+        "Prof. Mara Ell\u17b4ison",
+        "John Wil\u034fliams Sr",
+        "Mara Ellis\ufe0fon",
+        "Jhon Wiliams",
+        "Maria Elison",
+    ],
+)
+def test_invisible_marks_and_a_typo_in_each_word_are_held_too(name):
+    from signatures.trust import _resemblances, index_names, skeleton_words
+
+    index = index_names([("Mara Ellison", None), ("John Williams", None)])
+    assert next(_resemblances(skeleton_words(name), index), None) is not None
+
+
+def test_a_stored_name_keeps_no_invisible_mark():
+    from signatures.normalise import clean_text
+
+    assert clean_text("Mara Elli\u034fson\ufe0f") == "Mara Ellison"
