@@ -421,6 +421,8 @@ LOGGING = {
 # Operations: /metrics for whoever holds this token (unset: 404); errors to Sentry (or any
 # compatible service), scrubbed of signers' data; logs as JSON lines for a log pipeline.
 METRICS_TOKEN = env("METRICS_TOKEN", default="")
+# The public list as CSV (/letters/<slug>/signatures.csv) is written anew at most this often.
+OPEN_DATA_MAX_AGE_SECONDS = env.int("OPEN_DATA_MAX_AGE_SECONDS", default=300)
 SENTRY_DSN = env("SENTRY_DSN", default="")
 if SENTRY_DSN:
     from ops.observability import sentry_init  # noqa: E402 - only when asked for

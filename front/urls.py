@@ -12,6 +12,7 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": sitemaps.SITEMAPS}, name="sitemap"),
     path("letters/<slug:slug>/", views.letter_detail, name="letter"),
     path("letters/<slug:slug>/signatures/", views.signature_list, name="list"),
+    path("letters/<slug:slug>/signatures.csv", views.signatures_csv, name="signatures-csv"),
     path("letters/<slug:slug>/embed/", views.embed, name="embed"),
     path("letters/<slug:slug>/verification/", views.verification, name="verification"),
     path("letters/<slug:slug>/share-<str:language>.png", views.share_image, name="share-image"),

@@ -2,24 +2,27 @@
 
 from csp.decorators import csp_replace
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.translation import get_language
 from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_GET
+from django_countries import countries
 
 from ops.http import next_page_query
 from petition.markdown import render_markdown
 from petition.models import Letter
 from petition.selectors import featured_letter
 from signatures.counting import letter_count, letter_count_json
+from signatures.open_data import open_data_file
 from signatures.selectors import (
     letters_with_counts,
     public_signatures,
     verified_organisations,
 )
 
-from .access import readable_letter, with_language_alternates
+from .access import readable_letter, refusal, with_language_alternates
 from .deferred_csrf import mark_cacheable, share_with_everyone
 from .forms import SignatureFilterForm
 from .letter_page import render_letter
@@ -69,14 +72,31 @@ def signature_list(request: HttpRequest, slug: str) -> HttpResponse:
         context = {"letter": letter, "form": form, "page": None}
         return render(request, "front/list.html", context, status=400)
     page = public_signatures(letter=letter, **form.selector_arguments())
+    count = letter_count(letter=letter)
     context = {
         "letter": letter,
         "form": form,
         "page": page,
         "next_query": page.next_cursor and next_page_query(request, cursor=page.next_cursor),
-        "count": letter_count(letter=letter),
+        "count": count,
+        "by_country": country_rows(count.by_country),
     }
     return render(request, "front/list.html", context)
+
+
+def country_rows(by_country: dict[str, int], *, most: int = 15) -> list[dict]:
+    """The countries signers gave, most first, each with the largest (its bar's scale); the
+    rest summed as one line."""
+    rows = list(by_country.items())
+    top, rest = rows[:most], sum(n for _code, n in rows[most:])
+    largest = max((n for _code, n in top), default=1)
+    shown = [
+        {"code": code, "name": countries.name(code) or code, "n": n, "of": largest}
+        for code, n in top
+    ]
+    if rest:
+        shown.append({"code": "", "name": None, "n": rest, "of": max(largest, rest)})
+    return shown
 
 
 def verification(request: HttpRequest, slug: str) -> HttpResponse:
@@ -135,4 +155,22 @@ def embed(request: HttpRequest, slug: str) -> HttpResponse:
     }
     response = render(request, "front/embed.html", context)
     response["Cache-Control"] = "public, max-age=10, stale-while-revalidate=60"
+    return response
+
+
+@require_GET
+def signatures_csv(request: HttpRequest, slug: str) -> FileResponse:
+    """Every listed signer of a public letter as CSV (signatures/open_data.py): at most
+    OPEN_DATA_MAX_AGE_SECONDS old, never an email, 404 while the letter is not public."""
+    letter = readable_letter(request, slug, in_its_language=False)
+    if not request.letter_access.public:
+        raise refusal(request)
+    response = FileResponse(
+        open_data_file(letter).open("rb"),
+        as_attachment=True,
+        filename=f"{letter.slug}-signatures.csv",
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Cache-Control"] = f"public, max-age={settings.OPEN_DATA_MAX_AGE_SECONDS}"
+    response["Access-Control-Allow-Origin"] = "*"
     return response

@@ -138,6 +138,7 @@ class LetterSettingsForm(forms.ModelForm):
             "goal",
             "protected_names",
             "verification_note",
+            "data_licence",
             "under_attack",
         ]
         widgets = {

@@ -138,6 +138,13 @@ class Letter(models.Model):
         _("under attack: every signer's browser does a short check first"), default=False
     )
     verification_note = models.TextField(_("how you verify names (public)"), blank=True)
+    # The licence the public list is offered under as open data, shown beside its download.
+    data_licence = models.CharField(
+        _("licence of the public list (open data)"),
+        max_length=200,
+        default="CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/)",
+        blank=True,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
