@@ -13,14 +13,16 @@ from django.utils.translation import gettext as _
 from petition.models import Letter
 
 
-def letter_url(letter: Letter, language: str | None = None) -> str:
-    """The letter's address; in `language` (its URL of that language), when given."""
+def letter_url(letter: Letter, language: str | None = None, *, ref: str = "") -> str:
+    """The letter's address; in `language` (its URL of that language), and carrying a
+    signer's or partner's `ref`, when given."""
+    params = {key: value for key, value in (("lang", language), ("ref", ref)) if value}
     url = settings.SITE_URL + letter.get_absolute_url()
-    return f"{url}?lang={language}" if language else url
+    return f"{url}?{urlencode(params)}" if params else url
 
 
-def share_links(letter: Letter, language: str) -> list[tuple[str, str]]:
-    url, title = letter_url(letter, language), letter.title(language)
+def share_links(letter: Letter, language: str, *, ref: str = "") -> list[tuple[str, str]]:
+    url, title = letter_url(letter, language, ref=ref), letter.title(language)
     text = f"{title} — {url}"
     return [
         (_("Email"), f"mailto:?{urlencode({'subject': title, 'body': text}, quote_via=quote)}"),

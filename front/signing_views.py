@@ -22,6 +22,7 @@ from signatures import selectors as signature_selectors
 from signatures.counting import letter_count_json
 from signatures.models import Signature
 from signatures.outbox import signature_links
+from signatures.referrals import brought, share_code
 from signatures.selectors import place_in_count
 from signatures.tokens import (
     Purpose,
@@ -283,14 +284,18 @@ def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         context = {"letter": letter}
         return render(request, "front/confirm_superseded.html", context, status=409)
     count = letter_count_json(slug=letter.slug)
+    own = letter.current_state() in Letter.PUBLIC_STATES and signature.counts
     context = {
         "letter": letter,
         "signature": signature,
-        # The moment people most want to share: the count, and the letter's share links.
+        # The moment people most want to share: the count, and their own share link.
         "count": count,
         "place": place_in_count(signature=signature, total=count["signatures"]) if count else None,
-        "letter_url": share.letter_url(letter),
-        "share_links": share.share_links(letter, get_language()),
+        "letter_url": share.letter_url(letter, ref=share_code(signature) if own else ""),
+        "share_links": share.share_links(
+            letter, get_language(), ref=share_code(signature) if own else ""
+        ),
+        "own_link": own,
     }
     return render(request, "front/confirmed.html", context)
 
@@ -367,6 +372,9 @@ def manage(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         return error
     if signature.state not in (Signature.State.PENDING, Signature.State.CONFIRMED):
         return render(request, "front/manage.html", {"letter": letter, "signature": signature})
+    own_link = ""
+    if signature.counts and letter.current_state() in Letter.PUBLIC_STATES:
+        own_link = share.letter_url(letter, ref=share_code(signature))
     form = ManageForm(request.POST if request.method == "POST" else None, signature=signature)
     done = None
     if request.method == "POST" and form.is_valid():
@@ -398,5 +406,7 @@ def manage(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         "form": form,
         "done": done,
         "links": signature_links(signature),
+        "own_link": own_link,
+        "brought": brought(signature) if own_link else 0,
     }
     return render(request, "front/manage.html", context, status=400 if form.errors else 200)

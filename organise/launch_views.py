@@ -15,6 +15,7 @@ from petition.audit import audit_record
 from petition.deliverability import letter_mail_rates, suppression_lift
 from petition.models import AuditEntry
 from signatures import selectors as signature_selectors
+from signatures.referrals import top_sharers
 from updates import selectors as update_selectors
 
 from .chart import daily_chart, hourly_chart
@@ -77,6 +78,7 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
         "figures": signature_selectors.launch_figures(letter=letter),
         "emails": signature_selectors.email_figures(letter=letter),
         "sources": sources_table(letter),
+        "sharers": top_sharers(letter=letter),
     }
     return render(request, "organise/overview.html", context)
 

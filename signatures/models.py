@@ -89,6 +89,9 @@ class Signature(models.Model):
     # Where the signer came from: the `?ref=` of the link they followed (a partner's
     # newsletter, say), kept from their first signing (letters.Source labels them).
     source = models.CharField(max_length=40, blank=True)
+    # The signer's own share link's code (`?ref=<code>`): random, so nothing of them can be
+    # read from it; made the first time it is shown (signatures/referrals.py).
+    share_code = models.CharField(max_length=16, unique=True, null=True, blank=True)
     # Consent to updates about this letter (updates/): given by ticking `updates` at signing,
     # taken back by unsubscribing; `updates_changed_at` says when the choice was made.
     updates = models.BooleanField(default=False)

@@ -49,6 +49,7 @@ from .counting import counted_change
 from .models import Signature
 from .moderation import verification_clear
 from .normalise import search_key
+from .referrals import share_url
 from .tokens import Purpose, make_token
 from .trust import hold_decision
 
@@ -316,7 +317,11 @@ def _organiser_name(user) -> str:
 
 
 def _deliver(signature: Signature, *, connection) -> None:
+    own_link = ""
+    if signature.email_kind == Kind.ALREADY_SIGNED and signature.counts:
+        own_link = share_url(signature)
     context = {
+        "own_link": own_link,
         "signature": signature,
         "letter_title": signature.letter.title(signature.language),
         "letter_url": settings.SITE_URL + signature.letter.get_absolute_url(),

@@ -47,6 +47,7 @@ from ops.emails import is_permanent_refusal, refusal_text, send_rendered
 from ops.queue import enqueue
 from petition.deliverability import active_suppressions, suppressed_keys
 from signatures.models import Signature
+from signatures.referrals import share_codes_fill
 from signatures.tokens import Purpose, make_token
 
 from .models import Delivery, Update, UpdateText
@@ -89,6 +90,7 @@ def update_start(update_id: int) -> bool:
                 f"{select} ON CONFLICT (update_id, signature_id) DO NOTHING",
                 params,
             )
+        share_codes_fill(recipients(update.letter_id))  # each message carries its own link
         update.recipients = update.deliveries.count()
         update.state = Update.State.SENDING
         update.started_at = update.heartbeat_at = timezone.now()
@@ -137,6 +139,7 @@ def deliveries_claim(update_id: int, *, limit: int) -> list[Delivery]:
 # Stand for the recipient's own links in a text rendered once per language.
 _UNSUBSCRIBE = "\x00unsubscribe\x00"
 _MANAGE = "\x00manage\x00"
+_SHARE = "\x00share\x00"
 
 
 def signer_url(signature: Signature, slug: str, purpose: Purpose) -> str:
@@ -155,6 +158,7 @@ def render_update(update: Update, text: UpdateText, *, test: bool = False) -> di
         "letter_url": settings.SITE_URL + letter.get_absolute_url(),
         "unsubscribe_url": _UNSUBSCRIBE,
         "manage_url": _MANAGE,
+        "share_url": _SHARE,
         "test": test,
     }
     with translation.override(text.language):
@@ -178,9 +182,10 @@ def message_for(
     message_id: str = "",
     reply_to: str = "",
     letter: str = "",
+    share: str = "",
 ) -> dict:
     """A rendered update addressed to one recipient, with the headers bulk mail needs."""
-    links = ((_UNSUBSCRIBE, unsubscribe), (_MANAGE, manage))
+    links = ((_UNSUBSCRIBE, unsubscribe), (_MANAGE, manage), (_SHARE, share or manage))
     body, html = rendered["body"], rendered["html"]
     for placeholder, url in links:
         body, html = body.replace(placeholder, url), html.replace(placeholder, url)
@@ -242,6 +247,7 @@ def deliveries_send(update: Update, deliveries: list[Delivery]) -> Run:
         return run
     texts = {text.language: text for text in update.texts.all()}
     reply_to = contact_address(update.letter.contact)
+    page = settings.SITE_URL + update.letter.get_absolute_url()
     suppressed = suppressed_keys({d.signature.email_key for d in deliveries})
     first = next(iter(texts.values()))
     rendered: dict[str, dict] = {}
@@ -273,6 +279,7 @@ def deliveries_send(update: Update, deliveries: list[Delivery]) -> Run:
                 message_id=_message_id(delivery),
                 reply_to=reply_to,
                 letter=update.letter.slug,
+                share=f"{page}?ref={signature.share_code}" if signature.share_code else "",
             )
             try:
                 send_rendered(message, connection=smtp)
