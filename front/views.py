@@ -2,7 +2,7 @@
 
 from csp.decorators import csp_replace
 from django.conf import settings
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.translation import get_language
@@ -158,19 +158,24 @@ def embed(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+def _file_chunks(path, size: int = 1 << 16):
+    """The file in chunks, opened only once the answer is being sent (and closed after)."""
+    with path.open("rb") as source:
+        while chunk := source.read(size):
+            yield chunk
+
+
 @require_GET
-def signatures_csv(request: HttpRequest, slug: str) -> FileResponse:
+def signatures_csv(request: HttpRequest, slug: str) -> StreamingHttpResponse:
     """Every listed signer of a public letter as CSV (signatures/open_data.py): at most
     OPEN_DATA_MAX_AGE_SECONDS old, never an email, 404 while the letter is not public."""
     letter = readable_letter(request, slug, in_its_language=False)
     if not request.letter_access.public:
         raise refusal(request)
-    response = FileResponse(
-        open_data_file(letter).open("rb"),
-        as_attachment=True,
-        filename=f"{letter.slug}-signatures.csv",
-        content_type="text/csv; charset=utf-8",
+    response = StreamingHttpResponse(
+        _file_chunks(open_data_file(letter)), content_type="text/csv; charset=utf-8"
     )
+    response["Content-Disposition"] = f'attachment; filename="{letter.slug}-signatures.csv"'
     response["Cache-Control"] = f"public, max-age={settings.OPEN_DATA_MAX_AGE_SECONDS}"
     response["Access-Control-Allow-Origin"] = "*"
     return response

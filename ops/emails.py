@@ -86,11 +86,15 @@ _REFUSALS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.S
 _ADDRESS = re.compile(r"[^\s@<>\"'(),;:\[\]]+@[^\s@<>\"'(),;:\[\]]+")
 
 
-def refusal_text(exc: Exception) -> str:
-    """What a mail server said, to keep and show organisers: without the address it was
-    about (servers quote it; it would reach pages that mask addresses), at most 300
+def without_addresses(text: str) -> str:
+    """What a mail server or provider said, to keep and show organisers: without the address
+    it was about (they quote it; it would reach pages that mask addresses), at most 300
     characters."""
-    return _ADDRESS.sub("[address]", str(exc) or type(exc).__name__)[:300]
+    return _ADDRESS.sub("[address]", text)[:300]
+
+
+def refusal_text(exc: Exception) -> str:
+    return without_addresses(str(exc) or type(exc).__name__)
 
 
 def is_permanent_refusal(exc: Exception) -> bool:

@@ -80,8 +80,8 @@ def has_fresh_code(request: HttpRequest) -> bool:
 
 
 def ask_for_a_fresh_code(request: HttpRequest) -> HttpResponse | None:
-    """None if the request may go on; otherwise the way to allauth's code page, which
-    replays this request once the code is typed."""
+    """None if the request may go on; otherwise the way to allauth's code page, which sends
+    the organiser back to this page once the code is typed (nothing is replayed)."""
     if has_fresh_code(request):
         return None
     messages.info(

@@ -10,6 +10,7 @@ from anymail.signals import AnymailTrackingEvent
 from django.utils import timezone
 
 from ops.addresses import canonical_email
+from ops.emails import without_addresses
 from petition.deliverability import mail_event_record
 from petition.models import Letter, MailEvent
 
@@ -63,12 +64,14 @@ def on_tracking(sender, event: AnymailTrackingEvent, esp_name: str, **kwargs) ->
     if kind is None or not event.recipient:
         return
     key = canonical_email(event.recipient)
-    description = event.description or event.mta_response or event.reject_reason or ""
+    description = without_addresses(
+        str(event.description or event.mta_response or event.reject_reason or "")
+    )
     suppressed = mail_event_record(
         address=event.recipient,
         kind=kind,
         provider=esp_name,
-        description=str(description),
+        description=description,
         at=event.timestamp or timezone.now(),
         letter_ids=_letters(event, key),
     )

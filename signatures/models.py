@@ -161,6 +161,13 @@ class Signature(models.Model):
                 condition=Q(email_requested_at__isnull=False),
                 name="signature_email_due_idx",
             ),
+            # "N people signed through your link" and the dashboard's sources: counted rows
+            # of one source, without reading the letter's other rows.
+            models.Index(
+                fields=["letter", "source"],
+                condition=Q(**_COUNTED_FIELDS) & ~Q(source=""),
+                name="signature_source_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -37,6 +37,7 @@ def away_from_a_minute_edge() -> None:
 def _test_settings(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MAILBOX_DIR = tmp_path / "mail"
+    settings.VAR_DIR = tmp_path  # files the site writes (open data) stay with the test
     settings.SITE_URL = "http://testserver"
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.RATELIMIT_ENABLE = False  # tests/signatures/test_defences.py turns it on

@@ -360,3 +360,12 @@ def test_email_provider_chooses_anymails_backend_and_refuses_an_unknown_one():
     assert backend("postmark").stdout.strip() == "anymail.backends.postmark.EmailBackend"
     refused = backend("carrier-pigeon")
     assert refused.returncode != 0 and "EMAIL_PROVIDER must be one of" in refused.stderr
+
+
+def test_the_providers_words_are_kept_without_the_address(client, pending):
+    payload = {**postmark("hard"), "Description": "550 5.1.1 <ada@example.org> unknown user"}
+    client.post(
+        "/hooks/email/postmark/", json.dumps(payload), content_type="application/json", **AUTH
+    )
+    assert "ada@example.org" not in Suppression.objects.get().description
+    assert "[address]" in MailEvent.objects.get().description
