@@ -182,10 +182,10 @@ def redis_outage(run: Run) -> None:
     run.log("redis started again")
 
 
-@scenario("worker-kill", EMAIL_PROCESSES, IN_FLIGHT.format(what="the email worker was killed"))
-def worker_kill(run: Run) -> None:
-    """SIGKILL the email worker with its pool, then 7 s later the counts worker."""
-    for seconds, program in ((FAULT_AT, "email"), (FAULT_AT + 7, "counts")):
+def kill(run: Run, kills: tuple[tuple[float, str], ...]) -> None:
+    """SIGKILL each program with its pool at its time into the load, then wait for
+    supervisord to have them all running again."""
+    for seconds, program in kills:
         run.at(seconds)
         pid = int(sh(*SUPERVISORCTL, "pid", program).strip())
         doomed = [pid, *descendants(pid)]
@@ -197,6 +197,12 @@ def worker_kill(run: Run) -> None:
         run.log("a process is still not RUNNING 30 s after the kill")
 
 
+@scenario("worker-kill", EMAIL_PROCESSES, IN_FLIGHT.format(what="the email worker was killed"))
+def worker_kill(run: Run) -> None:
+    """SIGKILL the email worker with its pool, then 7 s later the counts worker."""
+    kill(run, ((FAULT_AT, "email"), (FAULT_AT + 7, "counts")))
+
+
 @scenario(
     "worker-kill-default-lease",
     EMAIL_PROCESSES,
@@ -206,15 +212,7 @@ def worker_kill(run: Run) -> None:
 def worker_kill_default_lease(run: Run) -> None:
     """SIGKILL the email worker with its pool, with the production lease and sweep (60 s
     each): how long its claimed emails then wait."""
-    run.at(FAULT_AT)
-    pid = int(sh(*SUPERVISORCTL, "pid", "email").strip())
-    doomed = [pid, *descendants(pid)]
-    for each in doomed:
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(each, signal.SIGKILL)
-    run.log(f"killed email: pids {doomed}")
-    if not wait_until(all_running, 30):
-        run.log("a process is still not RUNNING 30 s after the kill")
+    kill(run, ((FAULT_AT, "email"),))
 
 
 def smtp_replies(run: Run, replies: dict[str, str], seconds: float) -> None:
