@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from ops.http import next_page_query
 from petition.audit import audit_record
-from petition.models import AuditEntry, Letter
+from petition.models import AuditEntry, Letter, Organiser
 from petition.organisers import (
     LastOwner,
     invite_hands_over,
@@ -260,6 +260,8 @@ def organisers(request: HttpRequest, slug: str) -> HttpResponse:
         "letter": letter,
         "form": form,
         "organisers": letter.organisers.select_related("user").order_by("role", "user__email"),
+        # The last owner is offered no "Remove": a letter keeps one.
+        "owners": letter.organisers.filter(role=Organiser.Role.OWNER).count(),
     }
     status = 400 if form.errors else 200
     return render(request, "organise/organisers.html", context, status=status)

@@ -300,3 +300,16 @@ def test_recovery_codes_ask_again_once_two_factor_is_on(cast, client):
     # Signed in with password and code a moment ago, yet the codes page asks again.
     answer = client.get("/accounts/2fa/recovery-codes/generate/")
     assert answer.status_code == 302 and "reauthenticate" in answer["Location"]
+
+
+def test_the_code_page_says_why_and_offers_no_password_instead(cast, as_user):
+    page = as_user(cast["alice"]).get("/accounts/2fa/reauthenticate/?next=/organise/")
+    body = page.content.decode()
+    assert page.status_code == 200 and "A fresh code from your authenticator app" in body
+    assert "/accounts/reauthenticate/" not in body  # no "use your password" loop
+
+
+def test_the_last_owner_is_offered_no_remove_button(cast, as_user):
+    page = as_user(cast["alice"]).get(f"/organise/letters/{cast['letter'].slug}/organisers/")
+    body = page.content.decode()
+    assert "Remove bob@example.org" in body and "Remove alice@example.org" not in body
