@@ -1,7 +1,11 @@
 """Email addresses folded: where mail goes (`normalise_email`), and the key that makes one
 inbox one signature, one suppression, one anything (`canonical_email`)."""
 
+import re
 import unicodedata
+
+# An address inside free text (a mail server's reply, a log line), to take out of it.
+ADDRESS_IN_TEXT = re.compile(r"[^\s@<>\"'(),;:\[\]]+@[^\s@<>\"'(),;:\[\]]+")
 
 # Providers that ignore dots and +tags in the local part: one person, one signature.
 _DOTLESS_PROVIDERS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}

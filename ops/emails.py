@@ -3,7 +3,6 @@ here into plain data and sent here. What decides when to send is an outbox: sign
 confirmations (signatures/outbox.py), updates (updates/sending.py), every other email
 (petition/mail.py)."""
 
-import re
 import smtplib
 from email.utils import make_msgid
 from urllib.parse import urlsplit
@@ -13,6 +12,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
+
+from .addresses import ADDRESS_IN_TEXT
 
 
 def render_email(name: str, *, to: str, context: dict, language: str = "en") -> dict:
@@ -83,14 +84,11 @@ def send_templated(
 _REFUSALS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError)
 
 
-_ADDRESS = re.compile(r"[^\s@<>\"'(),;:\[\]]+@[^\s@<>\"'(),;:\[\]]+")
-
-
 def without_addresses(text: str) -> str:
     """What a mail server or provider said, to keep and show organisers: without the address
     it was about (they quote it; it would reach pages that mask addresses), at most 300
     characters."""
-    return _ADDRESS.sub("[address]", text)[:300]
+    return ADDRESS_IN_TEXT.sub("[address]", text)[:300]
 
 
 def refusal_text(exc: Exception) -> str:

@@ -2,13 +2,12 @@
 them: no request body, cookies, user, local variables or email address, and no value of a
 field that holds a name. Used only when SENTRY_DSN is set (config/settings.py)."""
 
-import re
-
 import sentry_sdk
 from sentry_sdk.integrations.celery import CeleryIntegration
 from sentry_sdk.integrations.django import DjangoIntegration
 
-EMAIL = re.compile(r"[^\s@<>\"'(),;:]+@[^\s@<>\"'(),;:]+\.[^\s@<>\"'(),;:]+")
+from .addresses import ADDRESS_IN_TEXT
+
 # Keys whose values are a person's: dropped wherever they appear in an event.
 PERSONAL = {
     "name",
@@ -30,7 +29,7 @@ _DROP_HEADERS = {"cookie", "authorization", "x-forwarded-for", "x-real-ip"}
 
 def _scrubbed(value):
     if isinstance(value, str):
-        return EMAIL.sub("[email]", value)
+        return ADDRESS_IN_TEXT.sub("[email]", value)
     if isinstance(value, dict):
         return {
             key: "[scrubbed]" if str(key).lower() in PERSONAL else _scrubbed(item)

@@ -10,14 +10,13 @@ from datetime import UTC, datetime
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
+from ops.spreadsheets import FORMULA_STARTS, defused
 from signatures.selectors import EXPORT_COLUMNS
 
 # The profession's key and its name; the updates consent ("updates": true or false) and when
 # it was given or withdrawn, for an organiser moving the list to a mailing tool.
 _NAMES = {"profession__key": "profession_key", "profession__labels": "profession"}
 HEADER = [_NAMES.get(c, c) for c in EXPORT_COLUMNS] + ["counted"]
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class _Echo:
@@ -33,7 +32,7 @@ def _cell(value) -> str:
     if isinstance(value, datetime):
         return value.isoformat()
     text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return defused(text)
 
 
 def csv_stream(rows: Iterable[tuple]) -> Iterator[str]:

@@ -21,7 +21,6 @@ and a commit loses nothing, whatever happens to the broker or the worker afterwa
 import logging
 import smtplib
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from celery import shared_task
 from django.conf import settings
@@ -32,7 +31,7 @@ from django.db.models.functions import Now
 from django.utils import timezone
 
 from ops.addresses import canonical_email
-from ops.emails import is_permanent_refusal, refusal_text, send_rendered
+from ops.emails import is_permanent_refusal, refusal_text, send_rendered, site_domain
 from ops.queue import enqueue, retry_countdown
 
 from .deliverability import suppressed_keys
@@ -81,8 +80,7 @@ def mail_claim(*, limit: int) -> list[OutgoingMail]:
 
 
 def _message_id(row: OutgoingMail) -> str:
-    host = urlsplit(settings.SITE_URL).hostname or "localhost"
-    return f"<mail-{row.pk}@{host}>"
+    return f"<mail-{row.pk}@{site_domain()}>"
 
 
 def mail_send(rows: list[OutgoingMail]) -> tuple[int, str]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.cache import cache
 
+from ops.spreadsheets import defused
 from petition.models import Letter, pick_label
 
 from .models import Signature
@@ -25,13 +26,10 @@ from .models import Signature
 log = logging.getLogger(__name__)
 
 COLUMNS = ["name", "profession", "role", "country", "organisation", "notable", "signed_at"]
-# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA) else text
+    return defused("" if value is None else str(value))
 
 
 def open_data_rows(letter: Letter):

@@ -44,9 +44,11 @@ def share_code(signature: Signature) -> str:
     raise RuntimeError("no free share code")
 
 
-def share_url(signature: Signature) -> str:
-    """The signer's own link (the letter's address with their code)."""
-    return f"{settings.SITE_URL}{signature.letter.get_absolute_url()}?ref={share_code(signature)}"
+def share_url(signature: Signature, *, letter: Letter | None = None) -> str:
+    """The signer's own link (the letter's address with their code); `letter` when the
+    caller has it loaded (a mail-out: no query per recipient)."""
+    page = (letter or signature.letter).get_absolute_url()
+    return f"{settings.SITE_URL}{page}?ref={share_code(signature)}"
 
 
 def share_codes_fill(signatures) -> int:

@@ -49,7 +49,7 @@ from ops.queue import enqueue
 from petition.models import Letter
 
 from .models import Signature
-from .normalise import search_key
+from .normalise import clean_text, search_key
 
 
 def _confusable_classes() -> dict[str, str]:
@@ -103,8 +103,6 @@ _RUNS = (("rn", "m"), ("vv", "w"), ("c1", "d"))
 # A Latin letter with a stroke, bar or hook that no decomposition takes off ("ł", "ø", "đ")
 # is that letter; a ligature ("æ") its letters.
 _MARKED = re.compile(r"LATIN SMALL (?:LETTER|LIGATURE) ([A-Z]{1,2})(?: WITH .+)?")
-# Hangul fillers are letters to Unicode but show nothing: word breaks here.
-_FILLERS = {"\u115f", "\u1160", "\u3164", "\uffa0"}
 
 
 class _Letters(dict):
@@ -117,7 +115,7 @@ class _Letters(dict):
         if mapped is None:
             marked = _MARKED.fullmatch(unicodedata.name(ch, ""))
             mapped = marked[1].lower() if marked else ch
-        letter = unicodedata.category(ch)[0] in "LN" and ch not in _FILLERS
+        letter = unicodedata.category(ch)[0] in "LN"
         out = (mapped if letter and mapped.isalnum() else " ").translate(_LOOKALIKE_LOWER)
         if len(self) < 20_000:
             self[code] = out
@@ -148,13 +146,14 @@ def _plain_words(name: str) -> tuple[str, ...]:
     """The name's words as name search folds them, look-alikes kept: what tells "matches"
     from "resembles"."""
     key = search_key(name)
-    return tuple("".join(ch if ch.isalnum() and ch not in _FILLERS else " " for ch in key).split())
+    return tuple("".join(ch if ch.isalnum() else " " for ch in key).split())
 
 
 def _scripts(name: str) -> list[str]:
     """The scripts of the name's letters ("Cyrillic", "Latin"), from their Unicode names."""
-    text = unicodedata.normalize("NFKC", name)
-    letters = [ch for ch in text if ch.isalpha() and ch not in _FILLERS]
+    # clean_text takes out invisible letters (Hangul fillers), which belong to no script.
+    text = unicodedata.normalize("NFKC", clean_text(name))
+    letters = [ch for ch in text if ch.isalpha()]
     return sorted({unicodedata.name(ch, "?").split()[0].title() for ch in letters})
 
 

@@ -29,7 +29,6 @@ import smtplib
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
 from celery import shared_task
 from django.conf import settings
@@ -43,11 +42,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from ops.emails import is_permanent_refusal, refusal_text, send_rendered
+from ops.emails import is_permanent_refusal, refusal_text, send_rendered, site_domain
 from ops.queue import enqueue
 from petition.deliverability import active_suppressions, suppressed_keys
 from signatures.models import Signature
-from signatures.referrals import share_codes_fill
+from signatures.referrals import share_codes_fill, share_url
 from signatures.tokens import Purpose, make_token
 
 from .models import Delivery, Update, UpdateText
@@ -224,8 +223,7 @@ def contact_address(contact: str) -> str:
 
 def _message_id(delivery: Delivery) -> str:
     # The same for every attempt at this delivery: a re-send after a crash is one message.
-    host = urlsplit(settings.SITE_URL).hostname or "localhost"
-    return f"<update-{delivery.update_id}.{delivery.signature_id}@{host}>"
+    return f"<update-{delivery.update_id}.{delivery.signature_id}@{site_domain()}>"
 
 
 def _still_wanted(signature: Signature) -> bool:
@@ -247,7 +245,6 @@ def deliveries_send(update: Update, deliveries: list[Delivery]) -> Run:
         return run
     texts = {text.language: text for text in update.texts.all()}
     reply_to = contact_address(update.letter.contact)
-    page = settings.SITE_URL + update.letter.get_absolute_url()
     suppressed = suppressed_keys({d.signature.email_key for d in deliveries})
     first = next(iter(texts.values()))
     rendered: dict[str, dict] = {}
@@ -279,7 +276,7 @@ def deliveries_send(update: Update, deliveries: list[Delivery]) -> Run:
                 message_id=_message_id(delivery),
                 reply_to=reply_to,
                 letter=update.letter.slug,
-                share=f"{page}?ref={signature.share_code}" if signature.share_code else "",
+                share=share_url(signature, letter=update.letter) if signature.share_code else "",
             )
             try:
                 send_rendered(message, connection=smtp)
