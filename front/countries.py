@@ -20,3 +20,18 @@ class CountryField(forms.ChoiceField):
 
     def valid_value(self, value) -> bool:
         return value in countries.countries
+
+
+def country_rows(by_country: dict[str, int], *, most: int = 15) -> list[dict]:
+    """The countries signers gave, most first, each with the largest (its bar's scale); the
+    rest summed as one line."""
+    rows = list(by_country.items())
+    top, rest = rows[:most], sum(n for _code, n in rows[most:])
+    largest = max((n for _code, n in top), default=1)
+    shown = [
+        {"code": code, "name": countries.name(code) or code, "n": n, "of": largest}
+        for code, n in top
+    ]
+    if rest:
+        shown.append({"code": "", "name": None, "n": rest, "of": max(largest, rest)})
+    return shown

@@ -9,11 +9,13 @@ from django.utils.translation import get_language
 
 from petition.models import Letter
 from petition.refs import clean_ref
+from petition.snippets import form_snippet
 from signatures.counting import letter_count_json
 from signatures.selectors import notable_signers, verified_organisations
 from updates.selectors import public_updates
 
 from . import share
+from .countries import country_rows
 from .forms import SignForm
 
 
@@ -44,6 +46,7 @@ def render_letter(
         "body_html": lambda: letter.body_html(language),
         "count": count,
         "professions": SimpleLazyObject(professions),
+        "by_country": SimpleLazyObject(lambda: country_rows(count["by_country"], most=8)),
         "notables": SimpleLazyObject(lambda: notable_signers(letter=letter)),
         "organisations": SimpleLazyObject(lambda: verified_organisations(letter=letter)),
         "form": form or SignForm(letter=letter, initial={"ref": clean_ref(request.GET.get("ref"))}),
@@ -51,6 +54,7 @@ def render_letter(
         "card": SimpleLazyObject(lambda: share.card(letter, language)),
         "share_links": SimpleLazyObject(lambda: share.share_links(letter, language)),
         "letter_url": share.letter_url(letter),
+        "form_snippet": SimpleLazyObject(lambda: form_snippet(letter)),
         "csrf_retry": csrf_retry,
         "human_check": human_check,
         "updates": SimpleLazyObject(lambda: _updates_shown(letter, language)),

@@ -2,6 +2,7 @@
 erase). Thin: the rules live in signatures.signing and signatures.defences."""
 
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing as cookie_signing
@@ -43,12 +44,24 @@ from .letter_page import render_letter
 log = logging.getLogger(__name__)
 
 
-@origin_checked
-@require_POST
-def sign(request: HttpRequest, slug: str) -> HttpResponse:
-    letter = readable_letter(request, slug)
+@dataclass
+class Attempt:
+    """What became of one press of "Sign": `outcome` is one of "closed" (the letter takes no
+    signatures), "human_check" (the form again with the check), "throttled" (the letter-wide
+    ceiling), "invalid" (the form with its errors) or "signed" (`email` is where it went).
+    The letter page and the partner sites' embedded form answer each their own way."""
+
+    outcome: str
+    form: SignForm | None = None
+    over_limit: bool = False
+    email: str = ""
+
+
+def sign_attempt(request: HttpRequest, letter: Letter) -> Attempt:
+    """The sign POST's rules, the same wherever the form sits: limits, the human check, the
+    form's own checks, blocks and bot traps (kept and emailed all the same), then signing."""
     if not request.letter_access.may_sign:
-        return _not_signable(request, letter)
+        return Attempt("closed")
     ip = client_ip(request)
     form = SignForm(request.POST, letter=letter)
     valid = form.is_valid()
@@ -56,11 +69,14 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
     human = defences.human_check_passed(request.POST.get("human", ""))
     limit = defences.sign_throttled(letter=letter, ip=ip, email_key=email_key, human=human)
     if limit in defences.CLIENT_LIMITS or (letter.under_attack and not human):
-        return _human_check(request, letter, form, over_limit=bool(limit))
+        # The form again with everything typed; the old solution is spent.
+        form = SignForm({**request.POST.dict(), "human": ""}, letter=letter)
+        form.is_valid()
+        return Attempt("human_check", form, over_limit=bool(limit))
     if limit:
-        return _throttled(request, letter)
+        return Attempt("throttled")
     if not valid:
-        return render_letter(request, letter, form=form, status=400)
+        return Attempt("invalid", form)
     email = form.cleaned_data["email"]
     signing.signature_sign(
         letter=letter,
@@ -72,9 +88,25 @@ def sign(request: HttpRequest, slug: str) -> HttpResponse:
         # Kept and emailed all the same: confirming from the inbox is the challenge.
         suspicion=defences.automation_reason(request.POST) or "",
     )
+    return Attempt("signed", form, email=email)
+
+
+@origin_checked
+@require_POST
+def sign(request: HttpRequest, slug: str) -> HttpResponse:
+    letter = readable_letter(request, slug)
+    attempt = sign_attempt(request, letter)
+    if attempt.outcome == "closed":
+        return _not_signable(request, letter)
+    if attempt.outcome == "human_check":
+        return _human_check(request, letter, attempt.form, over_limit=attempt.over_limit)
+    if attempt.outcome == "throttled":
+        return _throttled(request, letter)
+    if attempt.outcome == "invalid":
+        return render_letter(request, letter, form=attempt.form, status=400)
     # The same answer whether or not this address had signed before (no enumeration).
     response = _see_other("front:signed", slug=letter.slug, query=request.letter_access.query())
-    _remember_sent_to(request, response, email, letter.pk)
+    _remember_sent_to(request, response, attempt.email, letter.pk)
     return response
 
 
@@ -89,10 +121,6 @@ def _human_check(
 ) -> HttpResponse:
     """The form again with everything typed, and a human check the browser solves at once;
     without scripts, a wait. 429 over a limit; 200 while the letter is under attack."""
-    form = SignForm(
-        {**request.POST.dict(), "human": ""}, letter=letter
-    )  # the old solution is spent
-    form.is_valid()
     response = render_letter(
         request,
         letter,

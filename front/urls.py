@@ -1,7 +1,7 @@
 from django.contrib.sitemaps.views import sitemap
 from django.urls import path
 
-from . import api, deferred_csrf, hooks, signing_views, sitemaps, status, views
+from . import api, deferred_csrf, embed_form, hooks, signing_views, sitemaps, status, views
 
 app_name = "front"
 
@@ -14,6 +14,7 @@ urlpatterns = [
     path("letters/<slug:slug>/signatures/", views.signature_list, name="list"),
     path("letters/<slug:slug>/signatures.csv", views.signatures_csv, name="signatures-csv"),
     path("letters/<slug:slug>/embed/", views.embed, name="embed"),
+    path("letters/<slug:slug>/embed/form/", embed_form.embed_form, name="embed-form"),
     path("letters/<slug:slug>/verification/", views.verification, name="verification"),
     path("letters/<slug:slug>/share-<str:language>.png", views.share_image, name="share-image"),
     path("letters/<slug:slug>/header-image/", views.header_image, name="header-image"),

@@ -8,7 +8,6 @@ from django.templatetags.static import static
 from django.utils.translation import get_language
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
-from django_countries import countries
 
 from ops.http import next_page_query
 from petition.markdown import render_markdown
@@ -23,6 +22,7 @@ from signatures.selectors import (
 )
 
 from .access import readable_letter, refusal, with_language_alternates
+from .countries import country_rows
 from .deferred_csrf import mark_cacheable, share_with_everyone
 from .forms import SignatureFilterForm
 from .letter_page import render_letter
@@ -82,21 +82,6 @@ def signature_list(request: HttpRequest, slug: str) -> HttpResponse:
         "by_country": country_rows(count.by_country),
     }
     return render(request, "front/list.html", context)
-
-
-def country_rows(by_country: dict[str, int], *, most: int = 15) -> list[dict]:
-    """The countries signers gave, most first, each with the largest (its bar's scale); the
-    rest summed as one line."""
-    rows = list(by_country.items())
-    top, rest = rows[:most], sum(n for _code, n in rows[most:])
-    largest = max((n for _code, n in top), default=1)
-    shown = [
-        {"code": code, "name": countries.name(code) or code, "n": n, "of": largest}
-        for code, n in top
-    ]
-    if rest:
-        shown.append({"code": "", "name": None, "n": rest, "of": max(largest, rest)})
-    return shown
 
 
 def verification(request: HttpRequest, slug: str) -> HttpResponse:

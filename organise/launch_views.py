@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 from petition.audit import audit_record
 from petition.deliverability import letter_mail_rates, suppression_lift
 from petition.models import AuditEntry
+from petition.snippets import form_snippet
 from signatures import selectors as signature_selectors
 from signatures.referrals import top_sharers
 from updates import selectors as update_selectors
@@ -37,6 +38,7 @@ def sources_table(letter) -> list[dict]:
             "key": key,
             "label": source.label,
             "url": _share_url(letter, key),
+            "form_snippet": form_snippet(letter, ref=key),
             "counted": counts.get(key, (0, 0))[0],
             "signed": counts.get(key, (0, 0))[1],
         }
@@ -106,5 +108,10 @@ def sources(request: HttpRequest, slug: str) -> HttpResponse:
             request, _("Share link made: %(url)s") % {"url": _share_url(letter, source.key)}
         )
         return redirect("organise:sources", slug=letter.slug)
-    context = {"letter": letter, "form": form, "sources": sources_table(letter)}
+    context = {
+        "letter": letter,
+        "form": form,
+        "sources": sources_table(letter),
+        "form_snippet": form_snippet(letter),
+    }
     return render(request, "organise/sources.html", context, status=400 if form.errors else 200)

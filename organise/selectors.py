@@ -1,11 +1,8 @@
 """Which letters a user organises. A letter someone does not organise answers 404 (not 403):
 organisers of one letter learn nothing of another."""
 
-from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
-from django.urls import reverse
-from django.utils.html import escape
 
 from petition.models import Letter
 
@@ -24,12 +21,3 @@ def organised_letter(user, slug: str, *, owner: bool = False) -> Letter:
 
 def can_create_letters(user) -> bool:
     return user.is_authenticated and (user.is_staff or user.has_perm("petition.add_letter"))
-
-
-def embed_snippet(letter: Letter) -> str:
-    """The HTML organisers paste into another site to show the live count."""
-    src = settings.SITE_URL + reverse("front:embed", kwargs={"slug": letter.slug})
-    return (
-        f'<iframe src="{src}" title="{escape(letter.title("en"))}" width="360" height="160" '
-        f'style="border:0" loading="lazy"></iframe>'
-    )

@@ -29,6 +29,7 @@ from petition.organisers import (
     organiser_remove,
     owners_notify,
 )
+from petition.snippets import count_snippet
 from signatures import selectors as signature_selectors
 from signatures.models import Block, Signature
 from signatures.moderation import (
@@ -52,7 +53,6 @@ from .forms import (
 )
 from .selectors import (
     can_create_letters,
-    embed_snippet,
     letters_organised_by,
     organised_letter,
 )
@@ -92,7 +92,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
             "rows": [],
             "matching": 0,
             "form": ModerationForm(),
-            "embed_snippet": embed_snippet(letter),
+            "embed_snippet": count_snippet(letter),
         }
         return render(request, "organise/queue.html", context, status=400)
     queryset = signature_selectors.moderation_queryset(letter=letter, **filters.filters())
@@ -156,7 +156,7 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
         "next_query": next_before and next_page_query(request, before=next_before),
         "owner": letter.organised_by(request.user, owner=True),
         "export_query": _filters_query(request),
-        "embed_snippet": embed_snippet(letter),
+        "embed_snippet": count_snippet(letter),
     }
     return render(request, "organise/queue.html", context, status=400 if form.errors else 200)
 

@@ -25,9 +25,12 @@ class Origin(http.server.ThreadingHTTPServer):
 
 class Handler(http.server.BaseHTTPRequestHandler):
     def do_GET(self):  # noqa: N802 - http.server's name
-        body = json.dumps({"signatures": self.server.count}).encode()
+        body = json.dumps({"signatures": self.server.count, "path": self.path}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
+        if not self.path.startswith("/api/"):  # a page: shared as Django shares one
+            self.send_header("Cache-Control", "public, max-age=0, s-maxage=60")
+            self.send_header("Vary", "Accept-Language")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -105,3 +108,27 @@ def test_while_watchers_keep_asking_the_count_is_at_most_a_few_seconds_old(edge)
         seen = _count(url)[0]
         time.sleep(0.05)
     assert seen == 2
+
+
+def _get(url: str, **headers) -> tuple[dict, str]:
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - loopback only
+    with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - loopback only
+        return json.loads(response.read()), response.headers.get("X-Cache", "")
+
+
+def test_each_language_url_of_the_embedded_form_is_its_own_shared_page(edge):
+    origin, url = edge
+    base = url.replace("/api/letters/demo/count", "/letters/demo/embed/form/")
+    origin.count = 1
+    assert _get(base + "?lang=ar")[1] == "MISS"
+    origin.count = 2
+    arabic, cache = _get(base + "?lang=ar")
+    assert (arabic["signatures"], cache) == (1, "HIT")  # kept for everyone without a cookie
+    french, cache = _get(base + "?lang=fr")
+    assert (french["path"], french["signatures"], cache) == (
+        "/letters/demo/embed/form/?lang=fr",
+        2,
+        "MISS",
+    )
+    # A browser with one of the site's cookies gets its own page, never the shared one.
+    assert _get(base + "?lang=ar", Cookie="csrftoken=x")[1] == "BYPASS"

@@ -111,3 +111,16 @@ def test_the_signer_list_links_it_with_its_licence_and_shows_where_signers_are(s
     assert f'href="/letters/{signers.slug}/signatures.csv"' in body and "CC BY 4.0" in body
     assert "Where signers are" in body and '<th scope="row">France</th>' in body
     assert '<meter class="country-chart__bar"' in body
+
+
+def test_the_letter_page_shows_where_signers_are_as_a_chart_with_its_table(signers):
+    from signatures.counting import tally_recount
+
+    tally_recount(letter_id=signers.pk)
+    body = Client().get(f"/letters/{signers.slug}/").content.decode()
+    chart = body[body.index('<section class="by-country"') :]
+    chart = chart[: chart.index("</section>")]
+    assert '<th scope="row">France</th>' in chart and "<caption" in chart
+    assert 'aria-hidden="true"' in chart  # the bars; a screen reader reads the numbers
+    arabic = Client().get(f"/letters/{signers.slug}/?lang=ar").content.decode()
+    assert '<th scope="row">فرنسا</th>' in arabic
