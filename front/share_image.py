@@ -1,5 +1,6 @@
-"""The share image of a letter (Open Graph `og:image`, 1,200 × 630 PNG): its title and its
-current count, in the reader's language, Arabic shaped and right to left (Pillow with its
+"""The share image of a letter (Open Graph `og:image`, 1,200 × 630 PNG): who organises it,
+its title, its current count, the first names of its notable wall and where to sign, in the
+reader's language, Arabic shaped and right to left (Pillow with its
 raqm layout: HarfBuzz and FriBiDi), in the site's own faces.
 
 Drawing one takes tens of milliseconds, so it is never drawn per request: the count is
@@ -7,6 +8,7 @@ rounded to a step (below), and the PNG for (letter, language, step, letter versi
 in the cache; a new image appears when the count passes the next step or the letter changes.
 """
 
+import hashlib
 import io
 import logging
 import math
@@ -16,9 +18,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils import translation
 from django.utils.formats import number_format
+from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont
 
 from petition.models import Letter
+from signatures.selectors import notable_signers
 
 from .templatetags.tally import signed_phrase_text
 
@@ -71,7 +75,8 @@ def _font(size: int, *, arabic: bool, bold: bool = True, text: str = "") -> Imag
     )
     path = FONTS / name
     if text and not _covered(text, _ARABIC if arabic else _LATIN):
-        path = next((face for face in _WIDE_FACES if face.exists()), path)
+        faces = _WIDE_FACES if bold else _WIDE_FACES[::-1]
+        path = next((face for face in faces if face.exists()), path)
     return ImageFont.truetype(str(path), size, layout_engine=ImageFont.Layout.RAQM)
 
 
@@ -87,7 +92,19 @@ def _lines(text: str, font, width: int, direction: str) -> list[str]:
     return [*lines, line] if line else lines
 
 
-def draw_card(*, title: str, number: str, phrase: str, language: str, site: str) -> bytes:
+def draw_card(
+    *,
+    title: str,
+    number: str,
+    phrase: str,
+    language: str,
+    site: str,
+    organiser: str = "",
+    names: str = "",
+    call: str = "",
+) -> bytes:
+    """The card: who organises it, the title, the count, the best-known names on it, and a
+    band that says where to sign. Each line is optional but the title and the count."""
     rtl = language in RTL
     direction = "rtl" if rtl else "ltr"
     image = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
@@ -98,62 +115,99 @@ def draw_card(*, title: str, number: str, phrase: str, language: str, site: str)
     def place(x_width: float) -> float:  # the start of a line: from the right in RTL
         return WIDTH - MARGIN - x_width if rtl else MARGIN
 
-    size = 68
+    def line(text: str, y: int, size: int, *, bold: bool, fill: str) -> None:
+        """One line, shortened with an ellipsis to fit the width."""
+        font = _font(size, arabic=rtl, bold=bold, text=text)
+        while font.getlength(text, direction=direction) > text_width and len(text) > 1:
+            text = text[:-2].rstrip() + "…"
+        width = font.getlength(text, direction=direction)
+        draw.text((place(width), y), text, font=font, fill=fill, direction=direction)
+
+    y = 48
+    if organiser:
+        line(organiser, y, 30, bold=False, fill=MUTED)
+        y += 52
+    size = 64
     title_font = _font(size, arabic=rtl, text=title)
     lines = _lines(title, title_font, text_width, direction)
     while len(lines) > 3 and size > 40:  # a long title: smaller, at most three lines
         size -= 6
         title_font = _font(size, arabic=rtl, text=title)
         lines = _lines(title, title_font, text_width, direction)
-    y = 80
-    for line in lines[:3]:
-        width = title_font.getlength(line, direction=direction)
-        draw.text((place(width), y), line, font=title_font, fill=INK, direction=direction)
-        y += int(size * 1.35)
+    for title_line in lines[:3]:
+        width = title_font.getlength(title_line, direction=direction)
+        draw.text((place(width), y), title_line, font=title_font, fill=INK, direction=direction)
+        y += int(size * 1.3)
 
     # The count: its digits in the Latin face (the Arabic subset has none), the phrase after.
-    number_font = _font(96, arabic=False)
-    phrase_font = _font(40, arabic=rtl, bold=False, text=phrase)
+    number_font = _font(88, arabic=False)
+    phrase_font = _font(38, arabic=rtl, bold=False, text=phrase)
     number_width = number_font.getlength(number)
     phrase_width = phrase_font.getlength(phrase, direction=direction)
-    baseline = HEIGHT - 250
+    baseline = max(y + 8, HEIGHT - 300)
     if rtl:
         draw.text((WIDTH - MARGIN - number_width, baseline), number, font=number_font, fill=ACCENT)
         x = WIDTH - MARGIN - number_width - 24 - phrase_width
     else:
         draw.text((MARGIN, baseline), number, font=number_font, fill=ACCENT)
         x = MARGIN + number_width + 24
-    draw.text((x, baseline + 44), phrase, font=phrase_font, fill=MUTED, direction=direction)
+    draw.text((x, baseline + 40), phrase, font=phrase_font, fill=MUTED, direction=direction)
+    if names:
+        line(names, baseline + 112, 30, bold=False, fill=INK)
 
-    site_font = _font(28, arabic=False, bold=False, text=site)
-    draw.line((MARGIN, HEIGHT - 92, WIDTH - MARGIN, HEIGHT - 92), fill="#dcd8cf", width=2)
-    draw.text((place(site_font.getlength(site)), HEIGHT - 70), site, font=site_font, fill=MUTED)
+    # The call to sign, on a band of the accent colour: the one thing to do next.
+    band = HEIGHT - 96
+    draw.rectangle((0, band, WIDTH, HEIGHT), fill=ACCENT)
+    call = call or site
+    call_font = _font(36, arabic=rtl, text=call)
+    width = call_font.getlength(call, direction=direction)
+    draw.text((place(width), band + 26), call, font=call_font, fill=PAPER, direction=direction)
     output = io.BytesIO()
     image.save(output, format="PNG", optimize=True)
     return output.getvalue()
 
 
+def _names(letter: Letter) -> list[str]:
+    """The first few names of the notable wall (verified ones first, never a held name)."""
+    return [signer.name for signer in notable_signers(letter=letter, limit=3)]
+
+
 def share_png(letter: Letter, language: str, count: int) -> bytes:
-    """The letter's share image for this language and count step, from the cache or drawn
-    once and kept."""
+    """The letter's share image for this language, count step and notable names, from the
+    cache or drawn once and kept."""
     step = count_step(count)
-    key = f"share-png:v1:{letter.pk}:{language}:{step}:{letter.updated_at.timestamp()}"
+    names = _names(letter)
+    version = hashlib.blake2b("\n".join(names).encode(), digest_size=6).hexdigest()
+    key = f"share-png:v2:{letter.pk}:{language}:{step}:{letter.updated_at.timestamp()}:{version}"
     try:
         cached = cache.get(key)
     except Exception:  # noqa: BLE001 - without the cache, draw it (the edge still keeps it)
         cached = None
     if cached is not None:
         return cached
+    site = settings.SITE_URL.split("://", 1)[-1]
     with translation.override(language):
         png = draw_card(
             title=letter.title(language),
             number=number_format(step, force_grouping=True),
             phrase=signed_phrase_text(step),
             language=language,
-            site=settings.SITE_URL.split("://", 1)[-1],
+            site=site,
+            organiser=_("organised by %(name)s") % {"name": letter.organiser_name}
+            if letter.organiser_name
+            else "",
+            names=_("With %(names)s") % {"names": _list_names(names)} if names else "",
+            # No closing slash: in a right-to-left line it would stray to the far end.
+            call=_("Sign at %(address)s")
+            % {"address": site + letter.get_absolute_url().rstrip("/")},
         )
     try:
         cache.set(key, png, timeout=7 * 86400)
     except Exception:  # noqa: BLE001 - the edge keeps it for s-maxage anyway
         log.warning("cache unavailable: share image of %s not kept", letter.slug)
     return png
+
+
+def _list_names(names: list[str]) -> str:
+    """ "A, B and others" in the card's language (the wall always has more than it shows)."""
+    return _("%(names)s and others") % {"names": _(", ").join(names)}

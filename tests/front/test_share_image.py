@@ -67,3 +67,26 @@ def test_a_letter_without_arabic_text_shares_its_own_language(client, letter):
     letter.texts.get(language="ar").delete()
     english = client.get(f"/letters/{letter.slug}/share-en.png").content
     assert client.get(f"/letters/{letter.slug}/share-ar.png").content == english
+
+
+def test_the_card_names_the_organiser_the_best_known_signers_and_where_to_sign(
+    client, letter, monkeypatch
+):
+    from petition.models import Letter
+
+    Letter.objects.filter(pk=letter.pk).update(organiser_name="Authors' Federation")
+    SignatureFactory(letter=letter, name="Kate Winslet", notable=True, notable_verified=True)
+    drawn = []
+    real = share_image.draw_card
+    monkeypatch.setattr(share_image, "draw_card", lambda **kw: drawn.append(kw) or real(**kw))
+    client.get(f"/letters/{letter.slug}/share-en.png")
+    card = drawn[-1]
+    assert card["organiser"] == "organised by Authors' Federation"
+    assert card["names"] == "With Kate Winslet and others"
+    assert card["call"] == f"Sign at testserver/letters/{letter.slug}"
+    # A new name on the wall is a new image, whatever the count.
+    SignatureFactory(letter=letter, name="Ben Stokes", notable=True, notable_verified=True)
+    client.get(f"/letters/{letter.slug}/share-en.png")
+    assert drawn[-1]["names"] == "With Kate Winslet, Ben Stokes and others"
+    client.get(f"/letters/{letter.slug}/share-ar.png")
+    assert drawn[-1]["call"].startswith("وقّع")
