@@ -381,6 +381,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 # The language a visitor chose: never read by scripts, never sent cross-site.
+# Number and date formats the site's Arabic needs (config/formats/ar/formats.py).
+FORMAT_MODULE_PATH = ["config.formats"]
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 # Powerful browser features no page here uses, off for every page (and any script on it).

@@ -82,7 +82,9 @@ class IdsField(forms.TypedMultipleChoiceField):
 
 
 class ModerationForm(forms.Form):
-    action = forms.ChoiceField(label=_("Action"), choices=BULK_ACTIONS)
+    action = forms.ChoiceField(
+        label=_("Action"), choices=[("", _("Choose an action…")), *BULK_ACTIONS]
+    )
     ids = IdsField(coerce=int, required=False, choices=[])
     all_matching = forms.BooleanField(
         label=_("Apply to every signature matching the filters, not only the ticked ones"),
@@ -91,6 +93,13 @@ class ModerationForm(forms.Form):
     reason = forms.CharField(label=_("Reason (required to remove)"), required=False, max_length=300)
     # "Every matching" acts only once the organiser has seen how many, and confirmed.
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, letter=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Approving is the everyday action only where an organiser approves each signature;
+        # elsewhere no action is chosen for the organiser (a wrong default acts on many).
+        if letter is not None and letter.moderation == letter.Moderation.PRE:
+            self.fields["action"].initial = AuditEntry.Action.APPROVE
 
     def clean(self):
         data = super().clean()

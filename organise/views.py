@@ -15,6 +15,7 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
@@ -91,12 +92,12 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
             "filters": filters,
             "rows": [],
             "matching": 0,
-            "form": ModerationForm(),
+            "form": ModerationForm(letter=letter),
             "embed_snippet": count_snippet(letter),
         }
         return render(request, "organise/queue.html", context, status=400)
     queryset = signature_selectors.moderation_queryset(letter=letter, **filters.filters())
-    form = ModerationForm(request.POST or None)
+    form = ModerationForm(request.POST or None, letter=letter)
     to_confirm = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -116,15 +117,15 @@ def queue(request: HttpRequest, slug: str) -> HttpResponse:
                 signature_ids=ids,
                 reason=data["reason"],
             )
-            messages.success(
-                request,
-                ngettext(
-                    "%(action)s: %(n)s signature changed.",
-                    "%(action)s: %(n)s signatures changed.",
-                    entry.changed,
-                )
-                % {"action": entry.get_action_display(), "n": intcomma(entry.changed)},
-            )
+            done = ngettext(
+                "%(action)s: %(n)s signature changed.",
+                "%(action)s: %(n)s signatures changed.",
+                entry.changed,
+            ) % {"action": entry.get_action_display(), "n": intcomma(entry.changed)}
+            if can_undo(entry):  # the way back, where the change was made
+                undo_url = reverse("organise:undo", kwargs={"slug": letter.slug, "pk": entry.pk})
+                done = format_html('{} <a href="{}">{}</a>', done, undo_url, _("Undo"))
+            messages.success(request, done)
             return redirect(request.get_full_path())
     rows, next_before = signature_selectors.moderation_page(
         queryset=queryset,

@@ -196,9 +196,11 @@ def schedule_tally_fold(letter_id: int) -> None:
 # 3. Recount ---------------------------------------------------------------------------------
 
 
-def tally_recount(*, letter_id: int) -> int:
+def tally_recount(*, letter_id: int, first_count: bool = False) -> int:
     """Set the counters from the signature rows; returns how far they had drifted (sum of
-    absolute differences). Journalled changes not yet folded stay in the journal."""
+    absolute differences). Journalled changes not yet folded stay in the journal.
+    `first_count`: rows were written directly (the demo seed), so a difference is expected
+    and is no drift to warn about."""
     counted = Signature.objects.counted().filter(letter_id=letter_id, profession=OuterRef("pk"))
     pending = TallyChange.objects.filter(letter_id=letter_id, profession=OuterRef("pk"))
 
@@ -254,7 +256,7 @@ def tally_recount(*, letter_id: int) -> int:
         drift += _recount_countries(letter_id)
         if drift:
             transaction.on_commit(lambda: forget_letter_count(letter_id=letter_id))
-    if drift:
+    if drift and not first_count:
         log.warning("recount: letter %s counters had drifted by %s; repaired", letter_id, drift)
     return drift
 

@@ -44,6 +44,7 @@ from confusable_homoglyphs.confusables import confusables_data
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_lazy
 
 from ops.queue import enqueue
 from petition.models import Letter
@@ -311,6 +312,30 @@ def hold_decision(signature: Signature) -> tuple[bool, str]:
     why = near or _looks_alike(signature.name, entry)
     note = f"resembles {entry.shown} ({why})" if why else f"matches {entry.shown}"
     return True, note[:200]
+
+
+# The review note is stored in English (the audit and the export read it as written) and
+# shown in the organiser's language: its few shapes, translated here.
+_NOTE = re.compile(r"^(?P<kind>matches|resembles) (?P<name>.+?)(?: \((?P<why>[^()]*)\))?$")
+_WHY = {
+    "one letter apart": gettext_lazy("one letter apart"),
+    "initial": gettext_lazy("an initial"),
+    "letters that look alike": gettext_lazy("letters that look alike"),
+}
+
+
+def review_note_text(note: str) -> str:
+    """A review note in the reader's language ("matches Kate Winslet" → "يطابق Kate
+    Winslet"); a note of another shape as it is."""
+    found = _NOTE.match(note or "")
+    if not found:
+        return note
+    if found["kind"] == "matches":  # the rest is the name, brackets and all
+        return gettext("matches %(name)s") % {"name": note.removeprefix("matches ")}
+    name, why = found["name"], found["why"] or ""
+    base, _colon, letters = why.partition(": ")
+    reason = str(_WHY.get(base, base)) + (f": {letters}" if letters else "")
+    return gettext("resembles %(name)s (%(why)s)") % {"name": name, "why": reason}
 
 
 def protect(letter: Letter, names: list[str]) -> None:

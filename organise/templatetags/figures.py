@@ -1,6 +1,8 @@
 from django import template
 from django.utils.formats import number_format
 
+from signatures.trust import review_note_text
+
 register = template.Library()
 
 
@@ -10,3 +12,9 @@ def percent(rate: float | None, digits: int = 1) -> str:
     if rate is None:
         return ""
     return f"{number_format(rate * 100, decimal_pos=int(digits))} %"
+
+
+@register.filter
+def review_note(note: str) -> str:
+    """Why a name is held or flagged, in the organiser's language."""
+    return review_note_text(note)

@@ -7,7 +7,8 @@
   var url = tally.getAttribute("data-count-url");
   var interval = parseInt(tally.getAttribute("data-poll-ms") || "1000", 10);
   var language = document.documentElement.lang || undefined;
-  var format = new Intl.NumberFormat(language);
+  // Latin digits in every language, as the server writes them (config/formats/ar).
+  var format = new Intl.NumberFormat(language, { numberingSystem: "latn" });
   var plurals = window.Intl && Intl.PluralRules ? new Intl.PluralRules(language) : null;
 
   function set(element, value) {

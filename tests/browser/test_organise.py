@@ -68,8 +68,13 @@ def test_removing_every_match_asks_first_then_acts(browser, site, organiser_sess
     dialog = page.get_by_role("alertdialog")
     assert "12 signatures match" in dialog.inner_text()
     assert Signature.objects.filter(state="removed").count() == 0
-    dialog.get_by_role("button", name="Yes, change 12 signatures").click()
+    dialog.get_by_role("button", name="Remove 12 signatures").click()
     page.wait_for_selector(".messages")
     assert "12 signatures changed" in page.locator(".messages").inner_text()
     assert Signature.objects.filter(state="removed").count() == 12
+    # The way back is in the message itself.
+    page.locator(".messages").get_by_role("link", name="Undo").click()
+    page.get_by_role("button", name="Yes, undo it for 12 signatures").click()
+    page.wait_for_selector(".messages")
+    assert Signature.objects.filter(state="removed").count() == 0
     context.close()

@@ -81,7 +81,7 @@ def test_every_matching_first_shows_the_number_and_changes_nothing_until_confirm
     )
     assert asked.status_code == 200
     body = asked.content.decode()
-    assert "748 signatures match these filters" in body and "Yes, change 748 signatures" in body
+    assert "748 signatures match these filters" in body and "Remove 748 signatures" in body
     assert letter_count(letter=letter).signatures == 748
     assert not AuditEntry.objects.exists()
     done = act(client, letter, "remove", reason="bots", query="?country=VA", all_matching=True)
@@ -264,3 +264,31 @@ def test_organiser_adds_a_block(cast, as_user):
         f"/organise/letters/{letter.slug}/blocks/", {"kind": "network", "value": "nope"}
     )
     assert bad.status_code == 400
+
+
+def test_no_action_is_chosen_for_the_organiser_unless_each_signature_awaits_approval(cast, as_user):
+    from petition.models import Letter
+
+    letter = cast["letter"]
+    client = as_user(cast["alice"])
+    page = client.get(f"/organise/letters/{letter.slug}/").content.decode()
+    assert '<option value="" selected>Choose an action…</option>' in page
+    Letter.objects.filter(pk=letter.pk).update(moderation=Letter.Moderation.PRE)
+    page = client.get(f"/organise/letters/{letter.slug}/").content.decode()
+    assert '<option value="approve" selected>' in page
+
+
+def test_the_message_after_a_change_offers_to_undo_it(cast, as_user):
+    letter = cast["letter"]
+    through_services(letter, 2, country="VA")
+    client = as_user(cast["alice"])
+    ids = list(letter.signatures.values_list("pk", flat=True))
+    response = client.post(
+        f"/organise/letters/{letter.slug}/",
+        {"action": "remove", "reason": "bots", "ids": ids},
+        follow=True,
+    )
+    entry = AuditEntry.objects.get()
+    assert f'<a href="/organise/letters/{letter.slug}/audit/{entry.pk}/undo/">Undo</a>' in (
+        response.content.decode()
+    )

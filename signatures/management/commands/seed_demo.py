@@ -139,7 +139,7 @@ class Command(BaseCommand):
             for index, (name, profession, role, country) in enumerate(NOTABLE_SIGNERS)
         )
         # Demo rows are written directly, not through the services: count them from the rows.
-        tally_recount(letter_id=letter.pk)
+        tally_recount(letter_id=letter.pk, first_count=True)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Created letter '{letter.slug}' with {len(professions)} professions "

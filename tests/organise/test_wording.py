@@ -1,0 +1,61 @@
+"""What organisers and readers are told, in each language: review notes translated, Arabic
+numbers grouped as in English, dates that read right to left, the signer list's wording."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.template.defaultfilters import date
+from django.utils import translation
+
+from signatures.trust import review_note_text
+
+from ..factories import SignatureFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("note", "arabic"),
+    [
+        ("matches Kate Winslet", "يطابق Kate Winslet"),
+        ("resembles Kate Winslet (one letter apart)", "يشبه Kate Winslet (بفارق حرف واحد)"),
+        (
+            "resembles Kate Winslet (letters that look alike: rn/m)",
+            "يشبه Kate Winslet (حروف متشابهة الشكل: rn/m)",
+        ),
+        ("something else", "something else"),
+    ],
+)
+def test_review_notes_are_shown_in_the_organisers_language(note, arabic):
+    with translation.override("ar"):
+        assert review_note_text(note) == arabic
+    assert review_note_text(note) == note
+
+
+def test_arabic_numbers_are_grouped_and_dates_read_right_to_left():
+    moment = datetime(2026, 12, 6, 17, 5, tzinfo=UTC)
+    with translation.override("ar"):
+        assert intcomma(30000) == "30,000"
+        assert date(moment, "DATETIME_FORMAT") == "6 ديسمبر 2026، 17:05"
+    with translation.override("en"):
+        assert intcomma(30000) == "30,000"
+
+
+def test_the_signer_list_counts_organisations_as_signatures_and_says_who_is_listed(client, letter):
+    actor = letter.professions.get(key="actor")
+    SignatureFactory(letter=letter, profession=actor, role="Actor", name="Emma Stone")
+    SignatureFactory(letter=letter, profession=actor, role="Stage director", name="Ivo Bell")
+    SignatureFactory(
+        letter=letter,
+        signing_as="organisation",
+        organisation="Writers' Guild",
+        organisation_verified=True,
+    )
+    from signatures.counting import tally_recount
+
+    tally_recount(letter_id=letter.pk)
+    page = client.get(f"/letters/{letter.slug}/signatures/").content.decode()
+    assert "3 signatures, including 1 organisation." in page
+    assert "people who chose to be listed by name" in page
+    assert "Actor · Actor" not in page and "Stage director · Actor" in page
