@@ -4,6 +4,7 @@ import logging
 import time
 
 import redis
+from csp.decorators import csp_replace
 from django.conf import settings
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -11,6 +12,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from prometheus_client.core import GaugeMetricFamily
 
 from ops import mailbox
@@ -104,6 +106,33 @@ def mailbox_message(request: HttpRequest, message_id: str) -> HttpResponse:
     if message is None:
         raise Http404("No such message.")
     return render(request, "front/mailbox_message.html", {"message": message})
+
+
+# The email's own HTML, as its recipient's mail client shows it: in a sandboxed frame of the
+# message page, with a policy of its own (its inline styles allowed, nothing else: no script,
+# no request anywhere), framed by this site only.
+_EMAIL_AS_SENT = {
+    "default-src": ["'none'"],
+    "script-src": ["'none'"],
+    "connect-src": ["'none'"],
+    "style-src": ["'unsafe-inline'"],
+    "img-src": ["data:"],
+    "frame-ancestors": ["'self'"],
+    "sandbox": ["allow-popups", "allow-popups-to-escape-sandbox"],
+}
+
+
+@never_cache
+@xframe_options_sameorigin
+@csp_replace(_EMAIL_AS_SENT)
+def mailbox_html(request: HttpRequest, message_id: str) -> HttpResponse:
+    _require_mailbox()
+    message = mailbox.get_message(message_id)
+    if message is None or not message.html:
+        raise Http404("No such message, or it has no HTML part.")
+    # Its links open in a new tab, as from a mail client (the site's pages refuse frames).
+    html = message.html.replace("<head>", '<head><base target="_blank">', 1)
+    return HttpResponse(html, content_type="text/html; charset=utf-8")
 
 
 class LiveFigures:

@@ -42,4 +42,5 @@ urlpatterns = [
     path("hooks/email/<str:provider>/", hooks.email_webhook, name="email-webhook"),
     path("dev/mail/", status.mailbox_index, name="mailbox"),
     path("dev/mail/<str:message_id>/", status.mailbox_message, name="mailbox-message"),
+    path("dev/mail/<str:message_id>/html", status.mailbox_html, name="mailbox-html"),
 ]

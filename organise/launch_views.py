@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -74,21 +73,13 @@ def overview(request: HttpRequest, slug: str) -> HttpResponse:
         "states": signature_selectors.state_counts(letter=letter),
         "reviews": signature_selectors.review_counts(letter=letter),
         "hourly": hourly_chart(signature_selectors.signatures_per_hour(letter=letter)),
-        "daily": daily_chart(
-            signature_selectors.signatures_per_day(letter=letter, days=_days_since(letter))
-        ),
+        "daily": daily_chart(signature_selectors.signatures_per_day(letter=letter, days=366)),
         "figures": signature_selectors.launch_figures(letter=letter),
         "emails": signature_selectors.email_figures(letter=letter),
         "sources": sources_table(letter),
         "sharers": top_sharers(letter=letter),
     }
     return render(request, "organise/overview.html", context)
-
-
-def _days_since(letter) -> int:
-    """Per day since the letter was made (at least a week, at most a year)."""
-    days = (timezone.now().date() - letter.created_at.date()).days + 1
-    return min(max(days, 7), 366)
 
 
 @login_required

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from petition import editing
+from petition.markdown import render_markdown
 
 from .forms import NewLetterForm
 from .selectors import can_create_letters, organised_letter
@@ -28,7 +29,8 @@ def letter_new(request: HttpRequest) -> HttpResponse:
     form = NewLetterForm(
         request.POST if request.method == "POST" else None, initial=initial, source=source
     )
-    if request.method == "POST" and form.is_valid():
+    preview = statement_preview(request)
+    if preview is None and request.method == "POST" and form.is_valid():
         letter = editing.letter_create(form=form, creator=request.user, copy_of=source)
         messages.success(
             request,
@@ -38,5 +40,14 @@ def letter_new(request: HttpRequest) -> HttpResponse:
             ),
         )
         return redirect("organise:publishing", slug=letter.slug)
-    context = {"form": form, "source": source}
-    return render(request, "organise/letter_new.html", context, status=400 if form.errors else 200)
+    context = {"form": form, "source": source, "preview": preview}
+    status = 400 if form.errors and preview is None else 200
+    return render(request, "organise/letter_new.html", context, status=status)
+
+
+def statement_preview(request: HttpRequest) -> str | None:
+    """The statement as readers will see it, when the organiser pressed "Preview" (the form
+    comes back as typed, nothing saved): Markdown rendered and cleaned as on the letter page."""
+    if request.method != "POST" or "preview" not in request.POST:
+        return None
+    return render_markdown(request.POST.get("body", ""))

@@ -17,6 +17,7 @@ from petition import editing, life
 from petition.models import Letter
 
 from .forms import AddLanguageForm, LetterLifeForm, LetterScheduleForm, LetterTextForm
+from .letter_views import statement_preview
 from .selectors import organised_letter
 from .two_factor import ask_for_a_fresh_code
 
@@ -155,7 +156,8 @@ def language(request: HttpRequest, slug: str, language: str) -> HttpResponse:
         messages.success(request, _("The language was removed."))
         return redirect("organise:languages", slug=letter.slug)
     form = LetterTextForm(request.POST or None, letter=letter, language=language)
-    if request.method == "POST" and form.is_valid():
+    preview = statement_preview(request)
+    if preview is None and request.method == "POST" and form.is_valid():
         editing.letter_text_save(letter=letter, language=language, form=form, actor=request.user)
         messages.success(request, _("The letter's text was saved."))
         return redirect("organise:languages", slug=letter.slug)
@@ -166,5 +168,7 @@ def language(request: HttpRequest, slug: str, language: str) -> HttpResponse:
         "exists": exists,
         "first": language == letter.language,
         "preview_url": f"{reverse('front:letter', kwargs={'slug': letter.slug})}",
+        "preview": preview,
     }
-    return render(request, "organise/language.html", context, status=400 if form.errors else 200)
+    status = 400 if form.errors and preview is None else 200
+    return render(request, "organise/language.html", context, status=status)

@@ -24,7 +24,7 @@ def count_snippet(letter: Letter) -> str:
     """The live count, for another site."""
     src = settings.SITE_URL + reverse("front:embed", kwargs={"slug": letter.slug})
     return (
-        f'<iframe src="{src}" title="{escape(letter.title("en"))}" width="360" height="160" '
+        f'<iframe src="{src}" title="{escape(letter.title("en"))}" width="360" height="200" '
         f'style="border:0" loading="lazy"></iframe>'
     )
 

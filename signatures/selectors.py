@@ -203,8 +203,10 @@ def state_counts(*, letter: Letter) -> dict[str, int]:
 
 
 def signatures_per_day(*, letter: Letter, days: int = 30) -> list[tuple[date, int]]:
-    """Confirmed signatures per day over the last `days` days, zeros included."""
+    """Confirmed signatures per day over the last `days` days, zeros included, and never a
+    day before the letter was made (a new letter's chart is not a row of empty days)."""
     today = timezone.now().date()
+    days = max(1, min(days, (today - letter.created_at.date()).days + 1))
     first = today - timedelta(days=days - 1)
     rows = dict(
         Signature.objects.filter(letter=letter, confirmed_at__date__gte=first)

@@ -52,3 +52,17 @@ def test_signing_with_the_dev_mailbox_delivers_to_a_file(letter, sign, sign_data
     messages = list_messages()
     assert len(messages) == 1
     assert "/confirm/" in messages[0].text
+
+
+def test_the_html_part_is_shown_as_the_recipient_sees_it(letter, sign, sign_data, mailbox, client):
+    sign(letter, sign_data)
+    message = list_messages()[0]
+    page = client.get(f"/dev/mail/{message.id}/").content.decode()
+    assert f'<iframe class="mail-html" src="/dev/mail/{message.id}/html"' in page
+    html = client.get(f"/dev/mail/{message.id}/html")
+    policy = html["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "script-src 'none'" in policy
+    assert "frame-ancestors 'self'" in policy and "sandbox" in policy
+    assert html["X-Frame-Options"] == "SAMEORIGIN"
+    body = html.content.decode()
+    assert '<base target="_blank">' in body and 'class="button"' in body

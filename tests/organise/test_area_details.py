@@ -20,7 +20,7 @@ def test_the_arabic_chart_writes_svg_numbers_with_a_decimal_point(cast, as_user)
     body = as_user(cast["alice"]).get("/organise/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
     svg = body[body.index("<svg") : body.index("</svg>")]
     numbers = re.findall(r'<rect x="([^"]*)" y="([^"]*)" width="([^"]*)" height="([^"]*)"', svg)
-    assert len(numbers) == 30
+    assert len(numbers) == 1  # a letter made today: one day, none before it existed
     for value in (v for rect in numbers for v in rect):
         float(value)  # "500,0" would raise: browsers cannot read it either
 

@@ -143,3 +143,17 @@ def test_the_xlsx_export_takes_the_filters_and_opens_as_a_spreadsheet(cast, as_u
     assert row["source"] == "ewc" and row["country"] == "VA" and row["notable_verified"] is False
     assert {"organisation", "organisation_verified", "held", "public_figure"} <= set(header)
     assert AuditEntry.objects.filter(action="export", detail__startswith="xlsx").exists()
+
+
+def test_the_daily_chart_never_shows_days_before_the_letter_existed(cast, as_user):
+    from petition.models import Letter
+
+    letter = cast["letter"]
+    Letter.objects.filter(pk=letter.pk).update(created_at=timezone.now() - timedelta(days=3))
+    client = as_user(cast["alice"])
+    for path in (f"/organise/letters/{letter.slug}/overview/", "/organise/"):
+        body = client.get(path).content.decode()
+        daily = body[body.rindex("<svg") :]
+        daily = daily[: daily.index("</svg>")]
+        assert len(re.findall(r"<rect ", daily)) == 4  # three days ago, and today
+        assert ' dir="' not in daily[:200]  # the svg takes its direction from its box
