@@ -54,6 +54,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "ops.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Only the shared page, which holds no secret (BREACH): see front/deferred_csrf.py.
+    "front.deferred_csrf.SharedPageGZipMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "front.api.ApiErrorsMiddleware",
     "ops.http.NoStoreForPeopleMiddleware",

@@ -125,3 +125,17 @@ def test_a_forged_post_to_a_closed_letter_signs_nothing(letter, sign_data):
     response = Client(enforce_csrf_checks=True).post(f"/letters/{letter.slug}/sign/", sign_data)
     assert response.status_code == 403
     assert not Signature.objects.exists()
+
+
+def test_the_shared_page_is_gzipped_and_no_page_with_a_secret_is(client, letter):
+    shared = client.get(f"/letters/{letter.slug}/", HTTP_ACCEPT_ENCODING="gzip")
+    assert shared["Content-Encoding"] == "gzip" and "Accept-Encoding" in shared["Vary"]
+    import gzip
+
+    html = gzip.decompress(shared.content).decode()
+    assert 'name="csrfmiddlewaretoken" value=""' in html  # no secret in it
+    client.cookies["csrftoken"] = "x" * 32
+    own = client.get(f"/letters/{letter.slug}/", HTTP_ACCEPT_ENCODING="gzip")
+    assert "Content-Encoding" not in own  # a page of its own carries a token: never gzipped
+    framed = client.get(f"/letters/{letter.slug}/embed/form/", HTTP_ACCEPT_ENCODING="gzip")
+    assert "Content-Encoding" not in framed  # this client has a cookie now

@@ -73,6 +73,6 @@ def test_the_shared_page_is_kept_per_language_by_the_edge(client, trilingual):
     from ..layout import ROOT
 
     nginx = (ROOT / "bin" / "nginx.conf.template").read_text()
-    assert "proxy_cache_key $uri$is_args$args|$http_accept_language;" in nginx
+    assert "proxy_cache_key $uri$is_args$args|$http_accept_language|$gzip_ok;" in nginx
     english = client.get(f"/letters/{trilingual.slug}/?lang=en")
     assert "public" in english["Cache-Control"]  # still shared, one copy a language

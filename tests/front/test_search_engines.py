@@ -1,6 +1,8 @@
 """What search engines are given: /robots.txt, /sitemap.xml of the letters, and /letters/,
 an index of them with their counts."""
 
+import re
+
 import pytest
 
 from signatures.counting import tally_recount
@@ -38,3 +40,21 @@ def test_the_index_lists_letters_with_their_counts(client, letter):
     assert "3 <span data-count-phrase" in page
     arabic = client.get("/letters/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
     assert letter.title("ar") in arabic
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/letters/",
+        "/letters/{slug}/",
+        "/letters/{slug}/signatures/",
+        "/letters/{slug}/verification/",
+        "/privacy/",
+    ],
+)
+def test_every_public_page_has_one_meta_description(client, letter, path):
+    body = client.get(path.format(slug=letter.slug)).content.decode()
+    found = re.findall(r'<meta name="description" content="([^"]+)">', body)
+    assert len(found) == 1 and len(found[0]) > 20
