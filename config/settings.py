@@ -106,6 +106,16 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Behind PgBouncer in transaction pooling (DATABASE_POOLER=pgbouncer), a connection to the
+# server is lent for one transaction at a time: no server-side cursors (they outlive it) and
+# no prepared statements (psycopg prepares a query run five times, on a server connection
+# the next transaction may not get).
+DATABASE_POOLER = env("DATABASE_POOLER", default="")
+if DATABASE_POOLER == "pgbouncer":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+elif DATABASE_POOLER:
+    raise ImproperlyConfigured("DATABASE_POOLER is empty or 'pgbouncer'.")
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # WAL lets readers work while a signature is written; the timeout rides out write bursts.
     DATABASES["default"]["OPTIONS"] = {

@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from .conftest import need
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -108,3 +110,40 @@ def test_the_stack_keeps_every_process_running_on_its_own(tmp_path):
         assert program["autorestart"] == "true", name
         assert int(program["startretries"]) >= 1000, name
     assert "wait -n" not in (ROOT / "bin" / "stack").read_text()
+
+
+def test_the_site_and_its_workers_reach_postgres_through_pgbouncer(compose):
+    services = compose["services"]
+    bouncer = services["pgbouncer"]["environment"]
+    assert bouncer["POOL_MODE"] == "transaction" and "@postgres:5432/" in bouncer["DATABASE_URL"]
+    for name in ("web", "worker", "counter", "updates", "beat"):
+        environment = services[name]["environment"]
+        assert "@pgbouncer:5432/" in environment["DATABASE_URL"], name
+        assert environment["DATABASE_POOLER"] == "pgbouncer", name
+        assert services[name]["depends_on"]["pgbouncer"]["condition"] == "service_healthy"
+    assert "environment" not in services["migrate"]  # migrations go straight to PostgreSQL
+
+
+def test_the_stack_can_put_pgbouncer_in_front_of_postgres(tmp_path):
+    import configparser
+    import os
+
+    env = {
+        **os.environ,
+        "STACK_CONFIG_ONLY": "1",
+        "STACK_PGBOUNCER": "1",
+        "STACK_CONF": str(tmp_path / "s.conf"),
+    }
+    result = subprocess.run(
+        ["bash", "bin/stack"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    need("needs pgbouncer" not in result.stderr, "pgbouncer (apt-get install pgbouncer)")
+    assert result.returncode == 0, result.stderr
+    config = configparser.RawConfigParser()
+    config.read_string(result.stdout)
+    program = config["program:pgbouncer"]
+    assert program["command"].endswith("var/pgbouncer/pgbouncer.ini")
+    if os.getuid() == 0:
+        assert program["user"] == "postgres"  # PgBouncer refuses to run as root
+    ini = (ROOT / "var" / "pgbouncer" / "pgbouncer.ini").read_text()
+    assert "pool_mode = transaction" in ini
