@@ -393,6 +393,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 # The language a visitor chose: never read by scripts, never sent cross-site.
+# Founding names in bulk (organise/imports.py): owners may remind, once, the invitees who have
+# not answered after this many days.
+IMPORT_REMINDER_DAYS = env.int("IMPORT_REMINDER_DAYS", default=7)
 # Number and date formats the site's Arabic needs (config/formats/ar/formats.py).
 FORMAT_MODULE_PATH = ["config.formats"]
 LANGUAGE_COOKIE_HTTPONLY = True

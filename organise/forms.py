@@ -501,9 +501,9 @@ class AddOnBehalfForm(forms.Form):
     show_name = forms.BooleanField(label=_("List the name publicly"), required=False, initial=True)
     language = forms.ChoiceField(label=_("Language of the email"), choices=settings.LANGUAGES)
 
-    def __init__(self, *args, letter: Letter, **kwargs):
+    def __init__(self, *args, letter: Letter, check_existing: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.letter = letter
+        self.letter, self.check_existing = letter, check_existing  # an import sorts those out
         self.professions = {p.key: p for p in letter.professions.all()}
         self.fields["profession"].choices = [("", _("Choose…"))] + [
             (p.key, p.label()) for p in self.professions.values()
@@ -518,6 +518,8 @@ class AddOnBehalfForm(forms.Form):
 
     def clean_email(self) -> str:
         email = normalise_email(self.cleaned_data["email"])
+        if not self.check_existing:
+            return email
         if Signature.objects.filter(letter=self.letter, email_key=canonical_email(email)).exists():
             raise forms.ValidationError(
                 _("This address has already signed or been asked: see it in the queue.")

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from . import launch_views, letter_views, life_views, trust_views, update_views, views
+from . import (
+    import_views,
+    launch_views,
+    letter_views,
+    life_views,
+    trust_views,
+    update_views,
+    views,
+)
 
 app_name = "organise"
 
@@ -21,6 +29,14 @@ urlpatterns = [
     path("letters/<slug:slug>/overview/", launch_views.overview, name="overview"),
     path("letters/<slug:slug>/sources/", launch_views.sources, name="sources"),
     path("letters/<slug:slug>/add/", trust_views.add_on_behalf, name="add"),
+    path("letters/<slug:slug>/import/", import_views.import_names, name="import"),
+    path("letters/<slug:slug>/import/remind/", import_views.import_remind, name="import-remind"),
+    path("letters/<slug:slug>/import/<int:pk>/", import_views.import_batch, name="import-batch"),
+    path(
+        "letters/<slug:slug>/import/<int:pk>/rows-to-fix.csv",
+        import_views.import_errors,
+        name="import-errors",
+    ),
     path("letters/<slug:slug>/wall/", trust_views.wall, name="wall"),
     path("letters/<slug:slug>/updates/", update_views.updates, name="updates"),
     path("letters/<slug:slug>/updates/<int:pk>/", update_views.update, name="update"),

@@ -84,6 +84,11 @@ class Signature(models.Model):
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Invited by an import (signatures/imports.py), and reminded once (never twice).
+    imported_in = models.ForeignKey(
+        "ImportBatch", on_delete=models.SET_NULL, null=True, blank=True, related_name="signatures"
+    )
+    reminded_at = models.DateTimeField(null=True, blank=True)
     # The notable wall: verified notables with a position are shown first, in that order.
     wall_position = models.PositiveSmallIntegerField(null=True, blank=True)
     # Where the signer came from: the `?ref=` of the link they followed (a partner's
@@ -345,3 +350,32 @@ class Block(models.Model):
                         )
                     }
                 )
+
+
+class ImportBatch(models.Model):
+    """One file of founding names an owner imported (signatures/imports.py): what the preview
+    found, row by row, and how far the invitations have gone once confirmed."""
+
+    class State(models.TextChoices):
+        PREVIEWED = "previewed", _("Previewed")
+        SENDING = "sending", _("Inviting")
+        DONE = "done", _("Invited")
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="imports")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    file_name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=10, choices=State, default=State.PREVIEWED)
+    # Every row's outcome: {"row", "outcome", "email", "name", "error"} (no data beyond what
+    # the file had); the rows to invite keep their details under "data".
+    rows = models.JSONField(default=list)
+    counts = models.JSONField(default=dict)  # outcome → rows
+    invited = models.PositiveIntegerField(default=0)  # consent requests made so far
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name

@@ -60,6 +60,7 @@ def signature_sign(
     suspicion: str = "",
     added_by=None,
     change: bool = False,
+    imported_in=None,
 ) -> None:
     """Record a signing and request its email: one statement, whether or not this address
     signed before, so the answer (and the time it takes) cannot tell the two apart.
@@ -108,6 +109,7 @@ def signature_sign(
         updates=submitted["updates"],
         updates_changed_at=now if submitted["updates"] else None,
         added_by=added_by,
+        imported_in=imported_in,
         **details,
     )
     Signature.objects.bulk_create(

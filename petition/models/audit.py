@@ -40,6 +40,8 @@ class AuditEntry(models.Model):
         REMOVE_ORGANISER = "remove_organiser", _("Remove an organiser")
         REVEAL_EMAILS = "reveal_emails", _("Show signers' email addresses")
         LIFT_SUPPRESSION = "lift_suppression", _("Lift an address's suppression")
+        IMPORT = "import", _("Import founding names")
+        REMIND = "remind", _("Remind invitees")
 
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="audit_log")
     actor = models.ForeignKey(
