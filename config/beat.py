@@ -6,7 +6,7 @@ from celery.beat import PersistentScheduler
 from django.conf import settings
 
 from petition import life, mail
-from signatures import counting, imports, outbox, signing
+from signatures import counting, imports, letter_pdf, outbox, signing
 from updates import sending
 
 DAY = 86400.0
@@ -25,6 +25,7 @@ def beat_schedule() -> dict[str, dict]:
         ("purge-unconfirmed", signing.purge_unconfirmed_task, DAY),
         ("send-updates", sending.send_updates_sweep_task, settings.UPDATE_SWEEP_SECONDS),
         ("finish-imports", imports.import_sweep_task, settings.EMAIL_SWEEP_SECONDS),
+        ("finish-letter-pdfs", letter_pdf.letter_pdf_sweep_task, 300.0),
         (
             "apply-letter-schedules",
             life.schedule_apply_task,

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import (
+    handover_views,
     import_views,
     launch_views,
     letter_views,
@@ -27,6 +28,8 @@ urlpatterns = [
     path("letters/<slug:slug>/export.csv", views.export, {"format": "csv"}, name="export"),
     path("letters/<slug:slug>/export.xlsx", views.export, {"format": "xlsx"}, name="export-xlsx"),
     path("letters/<slug:slug>/overview/", launch_views.overview, name="overview"),
+    path("letters/<slug:slug>/handover/", handover_views.handover, name="handover"),
+    path("letters/<slug:slug>/letter.pdf", handover_views.letter_pdf_download, name="letter-pdf"),
     path("letters/<slug:slug>/sources/", launch_views.sources, name="sources"),
     path("letters/<slug:slug>/add/", trust_views.add_on_behalf, name="add"),
     path("letters/<slug:slug>/import/", import_views.import_names, name="import"),

@@ -379,3 +379,28 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
+
+
+class LetterPdf(models.Model):
+    """The letter handed over (signatures/letter_pdf.py): one PDF per language, built by a
+    worker for a large letter and kept here, so any web host can serve it."""
+
+    class State(models.TextChoices):
+        BUILDING = "building", _("Being built")
+        READY = "ready", _("Ready")
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="pdfs")
+    language = models.CharField(max_length=10)
+    state = models.CharField(max_length=10, choices=State, default=State.BUILDING)
+    requested_at = models.DateTimeField()
+    built_at = models.DateTimeField(null=True, blank=True)
+    names = models.PositiveIntegerField(default=0)
+    pdf = models.BinaryField(blank=True, default=b"")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["letter", "language"], name="letter_pdf_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.letter_id} {self.language}"
