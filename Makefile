@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 DEV_STAMP := $(VENV)/.installed-dev-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 
-.PHONY: run test install install-dev lint format messages migrate stack bench audit clean
+.PHONY: run test install install-dev lint format messages migrate stack bench bench-surge audit clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,13 @@ bench: install-dev
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	@command -v nginx >/dev/null || apt-get install -y -qq nginx-light || true
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The launch-day surge: signers at a fixed rate, each confirming from a real SMTP server's
+# inbox; port 8400 (see docs/benchmarks.md). BENCH_ARGS="--find" for the sustained rate.
+bench-surge: install-dev
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	@command -v nginx >/dev/null || apt-get install -y -qq nginx-light || true
+	$(BIN)/python bench/surge.py $(BENCH_ARGS)
 
 clean:
 	rm -rf var .pytest_cache

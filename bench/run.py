@@ -114,7 +114,8 @@ def csrf_pair(base: str) -> tuple[str, str]:
 
 
 COUNT_PATH = "/api/letters/ai-training/count"
-ORIGIN_SOCKET = ROOT / "var/gunicorn-watchers.sock"  # bin/stack's origin behind nginx
+# bin/stack's origin behind nginx, in the stack's VAR_DIR (var/ unless set).
+ORIGIN_SOCKET = ROOT / (os.environ.get("VAR_DIR") or "var") / "gunicorn-watchers.sock"
 
 
 class UnixHTTPConnection(http.client.HTTPConnection):
