@@ -27,12 +27,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from .templatetags.two_factor import AFTER_TWO_FACTOR
 
 GUARDED_NAMESPACES = {"organise", "admin"}
-TWO_FACTOR_WHY = _lazy(
+TWO_FACTOR_WHY = gettext_lazy(
     "Organisers see signers' details and can change a letter: every organiser page needs "
     "two-factor authentication. Set it up first."
 )

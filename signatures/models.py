@@ -186,6 +186,14 @@ class Signature(models.Model):
         super().save(*args, **kwargs)
 
     @property
+    def role_is_profession(self) -> bool:
+        """The role only repeats the profession ("Actor" signing as an actor), in any of its
+        languages: lists then show it once, not "Actor · ممثّل/ة"."""
+        role = (self.role or "").strip().casefold()
+        names = {self.profession.key, *(self.profession.labels or {}).values()}
+        return bool(role) and role in {str(name).strip().casefold() for name in names}
+
+    @property
     def is_organisation(self) -> bool:
         return self.signing_as == self.SigningAs.ORGANISATION
 

@@ -88,3 +88,28 @@ def test_the_organisers_navigation_is_grouped_and_marks_the_current_page(cast, a
     nav = body[body.index('<nav class="organise-nav"') : body.index("</nav>")]
     assert nav.count('<h2 class="organise-nav__title">') == 5
     assert 'audit/" aria-current="page">Audit log</a>' in nav
+
+
+def test_a_role_that_repeats_the_profession_in_another_language_is_shown_once(client, letter):
+    actor = letter.professions.get(key="actor")
+    actor.labels = {"en": "Actor", "ar": "ممثّل/ة"}
+    actor.save()
+    SignatureFactory(letter=letter, profession=actor, role="Actor", name="Emma Stone")
+    from signatures.counting import tally_recount
+
+    tally_recount(letter_id=letter.pk)
+    letter.texts.update_or_create(language="ar", defaults={"title": "رسالة", "body": "نص"})
+    page = client.get(f"/letters/{letter.slug}/signatures/?lang=ar").content.decode()
+    assert "Actor · ممثّل/ة" not in page and "Emma Stone" in page
+
+
+def test_account_emails_greet_without_an_empty_site_name():
+    from django.template.loader import render_to_string
+
+    with translation.override("en"):
+        body = render_to_string(
+            "account/email/password_reset_key_message.txt",
+            {"password_reset_url": "https://example.org/x", "current_site": None},
+        )
+    assert "Hello from !" not in body and "Thank you for using !" not in body
+    assert "Undersigned" in body and "https://example.org/x" in body
