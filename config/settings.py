@@ -433,6 +433,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # WeasyPrint's font handling logs a line for every face of every part of a letter.pdf.
+    "loggers": {"fontTools": {"level": "WARNING"}},
 }
 
 # Operations: /metrics for whoever holds this token (unset: 404); errors to Sentry (or any
