@@ -73,7 +73,11 @@ def test_a_campaign_from_nothing_to_launch(browser, site, screenshot, width):
     organiser.locator("#id_more_professions").fill("Subtitler")
     _fits(organiser, width, "the new letter's form")
     screenshot(organiser, f"campaign-new-letter-{width}")
-    organiser.locator("main form button[type=submit]").click()
+    organiser.get_by_role("button", name="Preview the statement").click()
+    assert organiser.locator(".statement-preview strong").inner_text() == "ask"
+    assert organiser.locator("#id_title").input_value() == "Fair pay for translators"
+    screenshot(organiser, f"campaign-new-letter-preview-{width}")
+    organiser.get_by_role("button", name="Create the letter").click()
     organiser.wait_for_url(re.compile(rf"/organise/letters/{slug}/publishing/$"))
     assert Letter.objects.get(slug=slug).state == "draft"
 
@@ -86,7 +90,7 @@ def test_a_campaign_from_nothing_to_launch(browser, site, screenshot, width):
     organiser.locator("#id_body").fill("Nous, soussignés, **demandons** une licence.")
     _fits(organiser, width, "a language's page")
     screenshot(organiser, f"campaign-language-fr-{width}")
-    organiser.locator("main form.stacked button[type=submit]").click()
+    organiser.locator("main form.stacked button[type=submit]").first.click()
     organiser.wait_for_url(re.compile(r"/languages/$"))
     assert Letter.objects.get(slug=slug).languages() == ["en", "fr"]
 
