@@ -52,7 +52,9 @@ def listed_names(letter: Letter):
     )
     for signer in organisations.iterator(chunk_size=2000):
         yield "organisations", signer.organisation, ""
-    others = listed.filter(notable_verified=False).order_by("profession__order", "name", "id")
+    others = listed.filter(notable_verified=False).order_by(
+        "profession__order", "profession_id", "name", "id"
+    )  # profession_id too: professions may share an order, and each must be one section
     for signer in others.iterator(chunk_size=2000):
         yield signer.profession_id, signer.name, signer.role
 

@@ -83,3 +83,13 @@ def test_a_large_letter_is_built_by_a_worker_and_the_page_says_when(
     assert again.status_code == 200
     text = _text(again.content)
     assert all(name in text for name in ("Kate Winslet", "Writers Guild", "Ada Lovelace"))
+
+
+def test_each_profession_is_one_section_even_when_professions_share_an_order(letter):
+    letter.professions.update(order=0)  # as a seeded or hand-made list may have them
+    novelist, actor = letter.professions.get(key="novelist"), letter.professions.get(key="actor")
+    for name in ("Anna", "Carl", "Eve"):
+        SignatureFactory(letter=letter, name=f"{name} Novelist", profession=novelist)
+        SignatureFactory(letter=letter, name=f"{name[0]}b Actor", profession=actor)
+    sections = letter_pdf._sections(letter, "en", letter_pdf.listed_names(letter))
+    assert [len(section["names"]) for section in sections] == [3, 3]
