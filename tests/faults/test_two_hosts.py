@@ -105,6 +105,15 @@ def two_hosts(redis_server, tmp_path, settings):
         "EMAIL_SWEEP_SECONDS": "2",
     }
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    # DEBUG off serves static files from the manifest, which a clean checkout has not made.
+    env["VAR_DIR"] = str(tmp_path / "var")
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=120,
+    )
 
     def start(name: str, *command: str, **extra) -> None:
         log = open(tmp_path / f"{name}.log", "w")  # noqa: SIM115
