@@ -66,12 +66,19 @@ def import_invite(*, batch_id: int) -> int:
     """Make the batch's consent requests, a chunk per transaction; returns how many this
     run made. Safe to run twice at once or again later: each chunk locks the batch row."""
     made = 0
+    rows = ImportBatch.objects.filter(pk=batch_id).values_list("rows", flat=True).first() or []
+    to_invite = [row for row in rows if row["outcome"] == "invite"]  # read once, not a chunk
     while True:
         with transaction.atomic():
-            batch = ImportBatch.objects.select_for_update().filter(pk=batch_id).first()
+            batch = (
+                ImportBatch.objects.select_for_update(of=("self",))
+                .defer("rows")
+                .select_related("letter")
+                .filter(pk=batch_id)
+                .first()
+            )
             if batch is None or batch.state != ImportBatch.State.SENDING:
                 return made
-            to_invite = [row for row in batch.rows if row["outcome"] == "invite"]
             chunk = to_invite[batch.invited : batch.invited + CHUNK]
             if not chunk:
                 batch.state = ImportBatch.State.DONE
