@@ -26,6 +26,8 @@ def country_rows(by_country: dict[str, int], *, most: int = 15) -> list[dict]:
     """The countries signers gave, most first, each with the largest (its bar's scale); the
     rest summed as one line."""
     rows = list(by_country.items())
+    if len(rows) == most + 1:
+        most += 1  # one country more is named rather than folded into "Other countries"
     top, rest = rows[:most], sum(n for _code, n in rows[most:])
     largest = max((n for _code, n in top), default=1)
     shown = [

@@ -54,7 +54,12 @@ def render_letter(
         "card": SimpleLazyObject(lambda: share.card(letter, language)),
         "share_links": SimpleLazyObject(lambda: share.share_links(letter, language)),
         "letter_url": share.letter_url(letter),
-        "form_snippet": SimpleLazyObject(lambda: form_snippet(letter)),
+        # In the reader's language when the letter has it (the frame's title and its form).
+        "form_snippet": SimpleLazyObject(
+            lambda: form_snippet(
+                letter, language=language if language in letter.languages() else ""
+            )
+        ),
         "csrf_retry": csrf_retry,
         "human_check": human_check,
         "updates": SimpleLazyObject(lambda: _updates_shown(letter, language)),

@@ -136,3 +136,8 @@ def test_the_share_area_and_the_sources_page_give_the_snippet(client, letter, ca
     page = client.get(f"/organise/letters/{letter.slug}/sources/").content.decode()
     assert f"/letters/{letter.slug}/embed/form/?ref=pub" in page
     assert "e.data.undersigned" in page  # the height listener
+
+
+def test_the_arabic_pages_snippet_is_the_arabic_form(client, letter):
+    body = client.get(f"/letters/{letter.slug}/?lang=ar").content.decode()
+    assert f"/letters/{letter.slug}/embed/form/?lang=ar" in body

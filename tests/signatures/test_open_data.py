@@ -124,3 +124,12 @@ def test_the_letter_page_shows_where_signers_are_as_a_chart_with_its_table(signe
     assert 'aria-hidden="true"' in chart  # the bars; a screen reader reads the numbers
     arabic = Client().get(f"/letters/{signers.slug}/?lang=ar").content.decode()
     assert '<th scope="row">فرنسا</th>' in arabic
+
+
+def test_a_single_country_beyond_the_chart_is_named_not_folded():
+    from front.countries import country_rows
+
+    rows = country_rows({"FR": 5, "GB": 3, "SE": 1}, most=2)
+    assert [row["code"] for row in rows] == ["FR", "GB", "SE"]
+    rows = country_rows({"FR": 5, "GB": 3, "SE": 1, "NO": 1}, most=2)
+    assert [row["code"] for row in rows] == ["FR", "GB", ""] and rows[-1]["n"] == 2
