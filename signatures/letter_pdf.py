@@ -128,6 +128,11 @@ def letter_pdf(letter: Letter, language: str) -> LetterPdf | bytes:
     fresh = kept and kept.state == LetterPdf.State.READY and kept.built_at >= letter.updated_at
     if fresh or (kept and kept.state == LetterPdf.State.BUILDING):
         return kept
+    return rebuild(letter, language)
+
+
+def rebuild(letter: Letter, language: str) -> LetterPdf:
+    """Ask for a build (none ready, or "build it again" when the count has moved on)."""
     kept, _created = LetterPdf.objects.update_or_create(
         letter=letter,
         language=language,
@@ -135,16 +140,6 @@ def letter_pdf(letter: Letter, language: str) -> LetterPdf | bytes:
     )
     transaction.on_commit(lambda: enqueue(letter_pdf_task, letter.pk, language))
     return kept
-
-
-def rebuild(letter: Letter, language: str) -> None:
-    """Ask for a fresh build (the organisers' "build it again"): the count has moved on."""
-    LetterPdf.objects.update_or_create(
-        letter=letter,
-        language=language,
-        defaults={"state": LetterPdf.State.BUILDING, "requested_at": timezone.now()},
-    )
-    transaction.on_commit(lambda: enqueue(letter_pdf_task, letter.pk, language))
 
 
 @shared_task(ignore_result=True)
