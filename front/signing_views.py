@@ -252,27 +252,40 @@ def _signature_from_link(request, letter: Letter, token: str, purpose: Purpose):
     """(signature, None) for a good link; (None, error response) for a bad one. The token is
     the access: the letter's state does not matter, but its pages stay out of search engines
     while it is unpublished (front.access)."""
-    request.letter_access = Access(letter)
-    request.letter_languages = letter.languages()
-    try:
-        signature_id, version, fingerprint = read_token(token, purpose=purpose)
-    except TokenExpired:  # a link we sent: its holder knows the letter exists
-        return None, _link_error(request, letter, expired=True)
-    except TokenInvalid:
-        return None, _link_error(request, letter, expired=False)
+    claims, error = _read_link(request, letter, token, purpose)
+    if error:
+        return None, error
+    signature_id, version, fingerprint = claims
     signature = Signature.objects.filter(pk=signature_id, letter=letter).first()
     if signature is None or not token_matches(fingerprint, signature.email_key):
         return None, _link_error(request, letter, expired=False)
     signature.link_version = version
-    # The pages an email links to speak the browser's language where the letter has it, else
-    # the one the email was written in: the signer's.
+    _speak_to(request, letter, signature)
+    return signature, None
+
+
+def _read_link(request, letter: Letter, token: str, purpose: Purpose):
+    """((signature id, details version, address fingerprint), None) from a link's token, or
+    (None, error response); reads nothing from the database."""
+    request.letter_access = Access(letter)
+    request.letter_languages = letter.languages()
+    try:
+        return read_token(token, purpose=purpose), None
+    except TokenExpired:  # a link we sent: its holder knows the letter exists
+        return None, _link_error(request, letter, expired=True)
+    except TokenInvalid:
+        return None, _link_error(request, letter, expired=False)
+
+
+def _speak_to(request, letter: Letter, signature: Signature) -> None:
+    """The pages an email links to speak the browser's language where the letter has it, else
+    the one the email was written in: the signer's."""
     said = (
         settings.LANGUAGE_COOKIE_NAME in request.COOKIES or "HTTP_ACCEPT_LANGUAGE" in request.META
     )
     asked = translation.get_language() if said else None
     translation.activate(asked if asked in letter.languages() else signature.language)
     request.LANGUAGE_CODE = translation.get_language()
-    return signature, None
 
 
 def _link_error(request, letter: Letter, *, expired: bool) -> HttpResponse:
@@ -289,23 +302,27 @@ def _link_error(request, letter: Letter, *, expired: bool) -> HttpResponse:
 @never_cache
 def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     letter = letter_or_404(request, slug)
-    signature, error = _signature_from_link(request, letter, token, Purpose.CONFIRM)
+    claims, error = _read_link(request, letter, token, Purpose.CONFIRM)
     if error:
         return error
-    # Safe to repeat: mail scanners open this link too, and only a pending signature changes
-    # (the service re-checks under a lock; a repeat skips it).
-    version = signature.link_version
-    if (
-        signature.added_by_id
-        and signature.state == Signature.State.PENDING
-        and request.method != "POST"
-    ):
+    signature_id, version, fingerprint = claims
+    # One locked read confirms a pending signature and makes the signer's own link. Safe to
+    # repeat: mail scanners open this link too, and only a pending signature changes.
+    signature = signing.signature_confirm_from_link(
+        letter=letter,
+        signature_id=signature_id,
+        fingerprint=fingerprint,
+        version=version,
+        pressed=request.method == "POST",
+    )
+    if signature is None:
+        return _link_error(request, letter, expired=False)
+    _speak_to(request, letter, signature)
+    if signature.added_by_id and signature.state == Signature.State.PENDING:
         # Someone else entered this name: consent is a button the person presses, never a
         # link a mail scanner opens.
         context = {"letter": letter, "signature": signature}
         return render(request, "front/consent.html", context)
-    if signature.state == Signature.State.PENDING:
-        signature = signing.signature_confirm(signature_id=signature.pk, version=version)
     if signature.details_version != version:
         # A later signing with this address changed the details: this link shows old ones,
         # whether or not the newer ones have been confirmed since.

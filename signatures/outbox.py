@@ -34,12 +34,13 @@ from celery import shared_task
 from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Case, F, Min, Q, Value, When
 from django.db.models.functions import Now
 from django.urls import reverse
 from django.utils import timezone
 
+from ops.db import update_rows
 from ops.emails import is_permanent_refusal, refusal_text, send_templated
 from ops.queue import enqueue, enqueue_once_per_window
 from petition.deliverability import suppressed_keys
@@ -269,8 +270,7 @@ def signatures_email_batch(*, limit: int, requested_before: datetime | None = No
         # few bookkeeping fields, and one UPDATE of 30 fields × 50 rows of CASE cost the
         # worker more than rendering and sending the emails (profiled, bench/surge.py).
         for fields, rows in changed.items():
-            if fields:
-                Signature.objects.bulk_update(rows, fields)
+            update_rows(rows, fields)
         Signature.objects.filter(pk__in=[s.pk for s in signatures]).update(email_claimed_at=Now())
     # A profession changed with the details is loaded again where it is read (setting
     # profession_id drops the one select_related cached); the others cost no query.
@@ -482,15 +482,34 @@ def _clear_request(signature: Signature) -> dict:
 
 
 def _mark(signature: Signature, *, sent: bool) -> None:
-    fields = _clear_request(signature)
     if sent:
-        fields.update(
-            email_sent_at=timezone.now(),
-            emails_sent=F("emails_sent") + 1,
-            email_failed_at=None,
-            email_failure="",
+        _mark_sent(signature)
+        return
+    Signature.objects.filter(pk=signature.pk).update(**_clear_request(signature))
+
+
+def _mark_sent(signature: Signature) -> None:
+    """_clear_request and the sent email's figures, as one statement written once: every
+    email passes here, and compiling the ORM's CASE cost 0.5 ms of CPU an email, a tenth of
+    the whole (bench/flow_cpu.py)."""
+    stamp = Signature._meta.get_field("email_sent_at")
+    params = [signature.email_claimed_for, timezone.now()]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _MARK_SENT, [stamp.get_db_prep_value(p, connection) for p in params] + [signature.pk]
         )
-    Signature.objects.filter(pk=signature.pk).update(**fields)
+
+
+_MARK_SENT = f"""
+    UPDATE {Signature._meta.db_table} SET
+        email_claimed_at = NULL,
+        email_requested_at = CASE WHEN email_requested_at = %s THEN NULL
+                                  ELSE email_requested_at END,
+        email_sent_at = %s,
+        emails_sent = emails_sent + 1,
+        email_failed_at = NULL,
+        email_failure = ''
+    WHERE id = %s"""
 
 
 def _mark_suppressed(signature: Signature) -> None:

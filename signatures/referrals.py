@@ -25,7 +25,7 @@ def share_code(signature: Signature) -> str:
     if signature.share_code:
         return signature.share_code
     for _attempt in range(5):
-        code = _new_code()
+        code = new_share_code()
         try:
             with transaction.atomic():
                 changed = Signature.objects.filter(pk=signature.pk, share_code=None).update(
@@ -57,13 +57,13 @@ def share_codes_fill(signatures) -> int:
     made = 0
     ids = list(signatures.filter(share_code=None).values_list("pk", flat=True))
     for start in range(0, len(ids), 1000):
-        rows = [Signature(pk=pk, share_code=_new_code()) for pk in ids[start : start + 1000]]
+        rows = [Signature(pk=pk, share_code=new_share_code()) for pk in ids[start : start + 1000]]
         Signature.objects.bulk_update(rows, ["share_code"])
         made += len(rows)
     return made
 
 
-def _new_code() -> str:
+def new_share_code() -> str:
     return "s" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 

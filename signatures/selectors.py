@@ -48,7 +48,9 @@ def notable_signers(*, letter: Letter, limit: int = 24) -> list[Signature]:
     )
 
 
-PLACE_UP_TO = 10_000
+# Counting the rows before a signer reads up to this many rows at every confirmation: the
+# first thousand signers learn their number; later ones see the total.
+PLACE_UP_TO = 1_000
 
 
 def place_in_count(*, signature: Signature, total: int) -> int | None:

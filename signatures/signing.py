@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -24,6 +24,8 @@ from .models import Signature
 from .moderation import verification_clear
 from .normalise import clean_text, search_key
 from .outbox import email_request_on_commit
+from .referrals import new_share_code
+from .tokens import token_matches
 
 log = logging.getLogger(__name__)
 
@@ -137,16 +139,59 @@ def signature_confirm(*, signature_id: int, version: int) -> Signature | None:
     """Confirm a pending signature with the details of `version`, the ones its email showed.
     If a later signing changed them, nothing is confirmed (the signer has a newer email).
     Confirming again changes nothing."""
+    return _confirm(Signature.objects.filter(pk=signature_id), version=version)
+
+
+def signature_confirm_from_link(
+    *, letter: Letter, signature_id: int, fingerprint: str, version: int, pressed: bool
+) -> Signature | None:
+    """The confirm link, in one locked read: None unless the link's signature is this
+    letter's and its address the one the link was made for; else the signature, confirmed
+    if it was pending with the details of `version`. A signature someone else entered
+    (an organiser's invitation) is confirmed only by a press of the consent button, never
+    by opening the link (mail scanners open every link)."""
+
+    def may_confirm(signature: Signature) -> bool:
+        return pressed or not signature.added_by_id
+
+    return _confirm(
+        Signature.objects.filter(pk=signature_id, letter=letter),
+        version=version,
+        fingerprint=fingerprint,
+        may_confirm=may_confirm,
+    )
+
+
+def _confirm(rows, *, version: int, fingerprint: str | None = None, may_confirm=None):
+    for _attempt in range(3):
+        try:
+            return _confirm_once(
+                rows, version=version, fingerprint=fingerprint, may_confirm=may_confirm
+            )
+        except IntegrityError:  # the new share code is taken (one in 2^51): another one
+            continue
+    raise RuntimeError("no free share code")
+
+
+def _confirm_once(rows, *, version, fingerprint, may_confirm) -> Signature | None:
     with transaction.atomic():
-        signature = Signature.objects.select_for_update().filter(pk=signature_id).first()
-        if signature is None or signature.state != Signature.State.PENDING:
+        signature = rows.select_for_update(of=("self",)).first()
+        if signature is None:
+            return None
+        if fingerprint is not None and not token_matches(fingerprint, signature.email_key):
+            return None
+        if signature.state != Signature.State.PENDING or signature.details_version != version:
             return signature
-        if signature.details_version != version:
+        if may_confirm is not None and not may_confirm(signature):
             return signature
         with counted_change(signature):
             signature.state = Signature.State.CONFIRMED
             signature.confirmed_at = timezone.now()
-            signature.save(update_fields=["state", "confirmed_at"])
+            fields = ["state", "confirmed_at"]
+            if not signature.share_code:  # their own link, which the confirmed page shows
+                signature.share_code = new_share_code()
+                fields.append("share_code")
+            signature.save(update_fields=fields)
     CONFIRMATIONS.inc()
     return signature
 

@@ -1,0 +1,207 @@
+"""What one signer costs, step by step, in CPU: the Django process, PostgreSQL and Redis.
+
+    python bench/flow_cpu.py [--signers 500] [--profile sign|signed|email|confirm|fold]
+
+In-process through Django's whole stack (middleware included, DEBUG off) against PostgreSQL
+(the `undersigned_bench` database) and Redis (db 13, emptied: the cache, the rate-limit
+windows, the broker a sign POST asks for an email batch through; no worker takes it), with
+emails sent over SMTP to a sink in another process (aiosmtpd), so the figures are the
+process's own. For --signers new signers of the demo letter, one step at a time:
+  sign     the sign POST as a browser sends it (its own address and client address);
+  signed   the check-your-inbox page the 303 leads to;
+  email    the email worker's batches (signatures.outbox), rendering and sending every email;
+  confirm  the link in the email (GET), the confirmed page included;
+  fold     the counts worker folding the confirmations into the count.
+Each step's CPU is divided by the signers: this process's (time.process_time) beside
+PostgreSQL's and Redis's server processes (from /proc). The surge benchmark (bench/surge.py)
+says what the whole machine sustains; this says where each signer's milliseconds go. With
+--profile STEP, that step runs under cProfile and the functions taking most time are printed
+(py-spy works too: `py-spy record -o flow.svg -- python bench/flow_cpu.py`).
+"""
+
+import argparse
+import cProfile
+import os
+import pstats
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+from common import setup_django
+
+STEPS = ("sign", "signed", "email", "confirm", "fold")
+SLUG = "ai-training"
+
+
+def server_cpu(name: str) -> float:
+    """CPU seconds every process named `name` has used (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            comm, _paren, rest = Path(entry.path, "stat").read_text().rpartition(")")
+        except OSError:
+            continue
+        fields = rest.split()
+        if comm.partition("(")[2] == name:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_sink(port: int) -> subprocess.Popen:
+    """An SMTP server that accepts and drops everything, in its own process."""
+    sink = subprocess.Popen(
+        [sys.executable, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink"]
+        + ["-l", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return sink
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("the SMTP sink did not start")
+
+
+class Flow:
+    def __init__(self, signers: int):
+        from django.test import Client
+
+        self.n = signers
+        self.run = uuid.uuid4().hex[:8]
+        self.client = Client()
+        self.client.cookies["csrftoken"] = "c" * 32
+        self.headers = {"Sec-Fetch-Site": "same-origin", "User-Agent": "undersigned-bench-flow"}
+        answer = self.client.get("/csrf/").json()
+        self.form = {
+            "csrfmiddlewaretoken": answer["token"],
+            "started": answer["started"],
+            "profession": "illustrator",
+            "country": "GB",
+            "show_name": "on",
+        }
+        self.links: list[str] = []
+
+    def address(self, i: int) -> str:
+        return f"flow-{self.run}-{i}@example.org"
+
+    def sign(self) -> None:
+        for i in range(self.n):
+            response = self.client.post(
+                f"/letters/{SLUG}/sign/",
+                {**self.form, "name": f"Flow Signer {i}", "email": self.address(i)},
+                headers=self.headers,
+                REMOTE_ADDR=f"198.18.{i >> 8 & 255}.{i & 255}",
+            )
+            assert response.status_code == 303, (response.status_code, response.content[:300])
+
+    def signed(self) -> None:
+        for _ in range(self.n):
+            assert self.client.get(f"/letters/{SLUG}/signed/").status_code == 200
+
+    def email(self) -> None:
+        from signatures.outbox import signatures_email_due
+
+        run = signatures_email_due()
+        assert run.sent >= self.n, run
+
+    def prepare_confirm(self) -> None:
+        """The links the emails carried (made outside the timed step)."""
+        from signatures.models import Signature
+        from signatures.outbox import signature_links
+
+        rows = Signature.objects.filter(email__startswith=f"flow-{self.run}-").select_related(
+            "letter"
+        )
+        self.links = [signature_links(s)["confirm_url"].split("://", 1)[1] for s in rows]
+        self.links = ["/" + link.split("/", 1)[1] for link in self.links]
+        assert len(self.links) == self.n
+
+    def confirm(self) -> None:
+        for link in self.links:
+            response = self.client.get(link)
+            assert response.status_code == 200, response.status_code
+
+    def fold(self) -> None:
+        from signatures.counting import tally_fold_all
+
+        tally_fold_all()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--signers", type=int, default=500)
+    parser.add_argument("--profile", choices=STEPS, help="run this step under cProfile")
+    parser.add_argument("--top", type=int, default=35, help="functions --profile prints")
+    args = parser.parse_args()
+
+    port = free_port()
+    os.environ.update(
+        REDIS_URL=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13"),
+        EMAIL_HOST="127.0.0.1",
+        EMAIL_PORT=str(port),
+        EMAIL_USE_TLS="0",
+        LOG_LEVEL="WARNING",
+        RATELIMIT_SIGN_IP_BURST="1000/m",
+    )
+    sink = start_sink(port)
+    try:
+        setup_django()
+        from django.core.cache import cache
+        from django.core.management import call_command
+
+        call_command("seed_demo", verbosity=0)
+        cache.clear()
+        flow = Flow(args.signers)
+        flow.sign()  # a warm-up round: templates loaded, connections open, caches filled
+        flow.email()
+        flow.prepare_confirm()
+        flow.confirm()
+        flow.fold()
+        flow = Flow(args.signers)
+        print(f"One signer's flow, {args.signers} signers a step, in-process (ms of CPU a signer)")
+        print(f"{'step':<9} {'django':>8} {'postgres':>9} {'redis':>7} {'total':>7}")
+        totals = [0.0, 0.0, 0.0]
+        for step in STEPS:
+            if step == "confirm":
+                flow.prepare_confirm()
+            profiler = cProfile.Profile() if args.profile == step else None
+            before = (time.process_time(), server_cpu("postgres"), server_cpu("redis-server"))
+            if profiler:
+                profiler.enable()
+            getattr(flow, step)()
+            if profiler:
+                profiler.disable()
+            after = (time.process_time(), server_cpu("postgres"), server_cpu("redis-server"))
+            ms = [(b - a) * 1000 / args.signers for a, b in zip(before, after, strict=True)]
+            totals = [t + m for t, m in zip(totals, ms, strict=True)]
+            print(f"{step:<9} {ms[0]:8.2f} {ms[1]:9.2f} {ms[2]:7.2f} {sum(ms):7.2f}")
+            if profiler:
+                profile = profiler
+        print(f"{'flow':<9} {totals[0]:8.2f} {totals[1]:9.2f} {totals[2]:7.2f} {sum(totals):7.2f}")
+        if args.profile:
+            stats = pstats.Stats(profile).sort_stats("cumulative")
+            stats.print_stats(args.top)
+            stats.sort_stats("tottime").print_stats(args.top)
+    finally:
+        sink.terminate()
+
+
+if __name__ == "__main__":
+    main()
