@@ -143,3 +143,47 @@ def test_a_failed_submit_opens_at_a_focused_error_summary(
     assert page.evaluate("document.activeElement.id").startswith("id_")
     screenshot(page, f"sign-errors-{language}-{width}")
     context.close()
+
+
+def test_the_inbox_page_asks_less_often_and_not_while_hidden(browser, site, screenshot):
+    """On launch day every signer has the check-your-inbox page open: it asks whether the
+    email bounced at 5 s, 10 s, 20 s … then each minute, never while hidden, and once as its
+    reader comes back; a bounce found then shows at once."""
+    page = browser.new_page()
+    page.clock.install()
+    asked = []
+    page.on("request", lambda r: asked.append(r.url) if "/signed/status" in r.url else None)
+    page.goto(f"{site}/letters/ai-training/")
+    fill_and_sign(page, name="Ines Duarte", email="ines@example.org")
+    page.wait_for_url(re.compile(r"/signed/$"))
+
+    def after(ms: int) -> int:
+        page.clock.run_for(ms)
+        page.wait_for_timeout(300)  # the answer to any request the timer sent
+        return len(asked)
+
+    assert after(4_000) == 0
+    assert after(1_500) == 1  # at 5 s
+    assert after(5_000) == 2  # 5 s later
+    assert after(9_000) == 2  # the third waits 10 s
+    assert after(1_500) == 3
+
+    page.evaluate(
+        "Object.defineProperty(document, 'hidden', {configurable: true, get: () => true});"
+        "document.dispatchEvent(new Event('visibilitychange'))"
+    )
+    assert after(180_000) == 3  # three minutes in the mail app: nothing asked
+
+    Signature.objects.filter(email="ines@example.org").update(
+        email_failed_at="2026-01-01T00:00:00Z", email_failure="550 no such user"
+    )
+    with page.expect_navigation():
+        page.evaluate(
+            "Object.defineProperty(document, 'hidden', {configurable: true, get: () => false});"
+            "document.dispatchEvent(new Event('visibilitychange'))"
+        )
+    assert len(asked) == 4
+    assert page.get_by_role("alert").is_visible()
+    assert "could not deliver" in page.get_by_role("heading", level=1).inner_text()
+    screenshot(page, "check-inbox-bounced-en")
+    page.close()
