@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from ops.addresses import canonical_email, normalise_email
+from ops.db import upsert_row
 from ops.metrics import CONFIRMATIONS, SIGNINGS
 from petition.models import Letter
 from petition.refs import clean_ref
@@ -114,9 +115,8 @@ def signature_sign(
         imported_in=imported_in,
         **details,
     )
-    Signature.objects.bulk_create(
-        [row],
-        update_conflicts=True,
+    upsert_row(
+        row,
         unique_fields=["letter", "email_key"],
         update_fields=["submitted", "email_requested_at"],
     )

@@ -68,12 +68,12 @@ def test_a_database_outage_during_signing_is_a_503_that_says_nothing_was_saved(
 ):
     from django.db import OperationalError
 
-    from signatures.models import Signature
+    from signatures import signing
 
     def down(*args, **kwargs):
         raise OperationalError("the database system is shutting down")
 
-    monkeypatch.setattr(Signature.objects, "bulk_create", down)
+    monkeypatch.setattr(signing, "upsert_row", down)  # the signing's one statement
     response = client.post(f"/letters/{letter.slug}/sign/", sign_data)
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
