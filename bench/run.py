@@ -4,8 +4,9 @@
 
 It starts the production-shaped stack on a fresh PostgreSQL database, then for --duration
 seconds runs, at once, from separate processes:
-  - wrk POSTing the sign form (CSRF cookie and token, a new address each time, a
-    forwarded client address so per-IP limits apply per simulated signer),
+  - wrk POSTing the sign form as a browser does (CSRF cookie and token, the form's
+    timestamp, Sec-Fetch-Site; a new address each time, a forwarded client address so
+    per-IP limits apply per simulated signer), so no signing is suspected,
   - wrk GETting the count API, and wrk GETting the letter page (the watchers),
   - this process: reading every confirmation email the worker writes to the mailbox,
     following its confirm link, and polling the count to time confirm → visible.
@@ -48,7 +49,7 @@ function setup(thread)
   table.insert(threads, thread)
 end
 function init(args)
-  run, token, cookie = args[1], args[2], args[3]
+  run, token, cookie, started = args[1], args[2], args[3], args[4]
 end
 request = function()
   counter = counter + 1
@@ -57,8 +58,10 @@ request = function()
   local ip = string.format("198.%d.%d.%d", 18 + tid % 2, math.floor(counter / 250) % 250,
     counter % 250 + 1)
   local body = "csrfmiddlewaretoken=" .. token .. "&name=Bench+Signer+" .. counter ..
-    "&email=" .. email .. "&profession=illustrator&country=GB&show_name=on"
+    "&email=" .. email .. "&profession=illustrator&country=GB&show_name=on" ..
+    "&started=" .. started
   local headers = {}
+  headers["Sec-Fetch-Site"] = "same-origin"
   headers["Content-Type"] = "application/x-www-form-urlencoded"
   headers["Cookie"] = "csrftoken=" .. cookie
   headers["X-Forwarded-For"] = ip
@@ -329,10 +332,17 @@ def db_facts(database_url: str) -> dict:
             "JOIN petition_letter l ON l.id = s.letter_id "
             "WHERE l.slug = 'ai-training' AND s.state = 'confirmed' AND s.approved"
         ).fetchone()[0]
-        bench_rows = conn.execute(
-            "SELECT count(*) FROM signatures_signature WHERE email LIKE 'bench-%%'"
-        ).fetchone()[0]
-    return {"states": rows, "unsent": unsent, "counted": counted, "bench_rows": bench_rows}
+        bench_rows, suspected = conn.execute(
+            "SELECT count(*), count(*) FILTER (WHERE suspicion <> '') "
+            "FROM signatures_signature WHERE email LIKE 'bench-%%'"
+        ).fetchone()
+    return {
+        "states": rows,
+        "unsent": unsent,
+        "counted": counted,
+        "bench_rows": bench_rows,
+        "suspected": suspected,
+    }
 
 
 def main() -> None:
@@ -370,10 +380,13 @@ def main() -> None:
     try:
         wait_healthy(base)
         token, cookie = csrf_pair(base)
+        # The form's timestamp, as a browser's page holds it (no signing is suspected).
+        form_started = json.load(urllib.request.urlopen(base + "/csrf/", timeout=30))["started"]
         # Steady state, not a cold start: the edge has the page and the count once first.
         for path in ("/letters/ai-training/", COUNT_PATH):
             urllib.request.urlopen(base + path, timeout=30).read()
         start_total = count(base)
+        time.sleep(4)  # longer than SIGN_MIN_SECONDS: a person takes that long to fill the form
         run_id = str(int(time.time()))
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(SIGN_LUA)
@@ -393,7 +406,7 @@ def main() -> None:
                 duration=args.duration,
                 connections=args.sign_connections,
                 script=script.name,
-                script_args=(run_id, token, cookie),
+                script_args=(run_id, token, cookie, form_started),
             ),
             "count": wrk(
                 base,
@@ -501,7 +514,7 @@ def main() -> None:
     print(
         f"signatures without their email: {facts['unsent']}; confirm failures: {confirmer.failures}"
     )
-    print(f"states: {facts['states']}")
+    print(f"states: {facts['states']}; suspected (bot traps): {facts['suspected']}")
     print(f"CPU during the load, in cores (of {os.cpu_count()}):")
     for role, cores in sorted(cpu.items(), key=lambda item: -item[1]):
         print(f"  {role:28} {cores:5.2f}")
