@@ -89,3 +89,21 @@ def test_codes_are_random_and_made_once(letter):
     a, b = SignatureFactory.create_batch(2, letter=letter, profession=letter.professions.first())
     assert share_code(a) == share_code(Signature.objects.get(pk=a.pk)) != share_code(b)
     assert re.fullmatch(r"s[a-z0-9]{10}", share_code(a))
+
+
+def test_confirming_makes_the_code_and_another_if_the_first_is_taken(
+    client, letter, sign, sign_data, visit, monkeypatch
+):
+    """The confirmation makes the code in its own locked write; were the code drawn already
+    someone's (one in 2^51), it draws again rather than failing the person's click."""
+    taken = SignatureFactory(letter=letter, profession=letter.professions.first())
+    taken_code = share_code(taken)
+    draws = iter([taken_code, "sfreshcode01"])
+    monkeypatch.setattr(signing, "new_share_code", lambda: next(draws))
+    sign(letter, sign_data)
+    response = visit(links_in(mail.outbox[-1])["confirm"])
+    assert response.status_code == 200
+    signature = Signature.objects.get(email=sign_data["email"])
+    assert signature.state == Signature.State.CONFIRMED
+    assert signature.share_code == "sfreshcode01"
+    assert "?ref=sfreshcode01" in response.content.decode()
