@@ -300,6 +300,7 @@ def _link_error(request, letter: Letter, *, expired: bool) -> HttpResponse:
 
 
 @never_cache
+@require_http_methods(["GET", "HEAD", "POST"])  # POST: an invitee's consent button
 def confirm(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     letter = letter_or_404(request, slug)
     claims, error = _read_link(request, letter, token, Purpose.CONFIRM)

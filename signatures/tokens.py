@@ -73,7 +73,9 @@ def _open(token: str, purpose: Purpose) -> list:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
     except (ValueError, binascii.Error) as exc:
         raise TokenInvalid from exc
-    if len(raw) <= NONCE_BYTES:
+    # Base64 decoding forgives: it drops stray characters and unused bits, so other spellings
+    # of a link would open it too. A link opens only as it was made.
+    if len(raw) <= NONCE_BYTES or base64.urlsafe_b64encode(raw).decode().rstrip("=") != token:
         raise TokenInvalid
     nonce, sealed = raw[:NONCE_BYTES], raw[NONCE_BYTES:]
     for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]:

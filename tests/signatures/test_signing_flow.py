@@ -46,6 +46,16 @@ def test_confirm_link_counts_the_signature_exactly_once(letter, sign, sign_data,
     assert Signature.objects.get().state == Signature.State.CONFIRMED
 
 
+def test_only_get_head_and_the_consent_post_reach_the_confirm_link(letter, sign, sign_data, visit):
+    sign(letter, sign_data)
+    confirm = links_in(mail.outbox[0])["confirm"]
+    for method in ("options", "put", "delete"):
+        assert visit(confirm, method=method).status_code == 405
+    assert total(letter) == 0
+    assert visit(confirm, method="head").status_code == 200  # as GET: scanners do both
+    assert total(letter) == 1
+
+
 def test_second_confirm_click_changes_nothing(letter, sign, sign_data, visit):
     sign(letter, sign_data)
     confirm = links_in(mail.outbox[0])["confirm"]
@@ -86,6 +96,37 @@ def test_confirm_after_withdraw_does_not_count_again(letter, sign, sign_data, vi
     visit(links["withdraw"], method="post")
     visit(links["confirm"])
     assert total(letter) == 0
+
+
+def other_spellings(token: str) -> list[str]:
+    """Strings a forgiving base64 decoder reads as the same bytes: the last character with
+    other unused bits, padding added, the standard alphabet's '+' and '/', a stray dot."""
+    last = token[-1]
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    spare = len(token) % 4  # characters in the last quantum: 2 or 3 leave unused bits
+    step = {2: 16, 3: 4}.get(spare, 1)
+    index = alphabet.index(last)
+    sibling = alphabet[index - index % step + (index % step + 1) % step]
+    return [
+        token[:-1] + sibling,
+        token + "==",
+        token.replace("-", "+").replace("_", "/"),
+        token[:5] + "." + token[5:],
+    ]
+
+
+def test_a_link_opens_only_as_it_was_made(letter, sign, sign_data, visit):
+    sign(letter, sign_data)
+    path = links_in(mail.outbox[0])["confirm"]
+    prefix, token = path.rstrip("/").rsplit("/", 1)
+    for spelling in other_spellings(token):
+        if spelling == token:
+            continue
+        response = visit(f"{prefix}/{spelling}/")
+        assert response.status_code in (400, 404), spelling
+        assert total(letter) == 0, spelling
+    assert visit(path).status_code == 200
+    assert total(letter) == 1
 
 
 @pytest.mark.parametrize("kind", ["confirm", "withdraw", "erase"])

@@ -129,6 +129,11 @@ def test_a_name_added_on_behalf_waits_for_that_persons_confirmation(cast, as_use
     message = mail.outbox[-1]
     assert message.to == ["nadia@personal.example"]
     assert "bob" in message.body and "confirm or decline" in message.subject
+    # They asked for nothing: the email does not say they did.
+    html = message.alternatives[0][0]
+    for text in (message.body, html):
+        assert "You asked for no email updates" not in text
+        assert "no email updates about this letter unless you ask for them" in text
     signature = Signature.objects.get(email="nadia@personal.example")
     assert signature.added_by == cast["bob"] and signature.state == Signature.State.PENDING
     assert "Nadia Okafor" not in _listed(client, letter) and count(letter).signatures == 0
