@@ -30,6 +30,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import urlencode
 
 from common import setup_django
 
@@ -104,7 +105,8 @@ class Flow:
         for i in range(self.n):
             response = self.client.post(
                 f"/letters/{SLUG}/sign/",
-                {**self.form, "name": f"Flow Signer {i}", "email": self.address(i)},
+                urlencode({**self.form, "name": f"Flow Signer {i}", "email": self.address(i)}),
+                content_type="application/x-www-form-urlencoded",  # as a browser sends it
                 headers=self.headers,
                 REMOTE_ADDR=f"198.18.{i >> 8 & 255}.{i & 255}",
             )
