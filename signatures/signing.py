@@ -150,30 +150,24 @@ def signature_confirm_from_link(
     if it was pending with the details of `version`. A signature someone else entered
     (an organiser's invitation) is confirmed only by a press of the consent button, never
     by opening the link (mail scanners open every link)."""
-
-    def may_confirm(signature: Signature) -> bool:
-        return pressed or not signature.added_by_id
-
     return _confirm(
         Signature.objects.filter(pk=signature_id, letter=letter),
         version=version,
         fingerprint=fingerprint,
-        may_confirm=may_confirm,
+        pressed=pressed,
     )
 
 
-def _confirm(rows, *, version: int, fingerprint: str | None = None, may_confirm=None):
+def _confirm(rows, *, version: int, fingerprint: str | None = None, pressed: bool = True):
     for _attempt in range(3):
         try:
-            return _confirm_once(
-                rows, version=version, fingerprint=fingerprint, may_confirm=may_confirm
-            )
+            return _confirm_once(rows, version=version, fingerprint=fingerprint, pressed=pressed)
         except IntegrityError:  # the new share code is taken (one in 2^51): another one
             continue
     raise RuntimeError("no free share code")
 
 
-def _confirm_once(rows, *, version, fingerprint, may_confirm) -> Signature | None:
+def _confirm_once(rows, *, version, fingerprint, pressed) -> Signature | None:
     with transaction.atomic():
         signature = rows.select_for_update(of=("self",)).first()
         if signature is None:
@@ -182,8 +176,8 @@ def _confirm_once(rows, *, version, fingerprint, may_confirm) -> Signature | Non
             return None
         if signature.state != Signature.State.PENDING or signature.details_version != version:
             return signature
-        if may_confirm is not None and not may_confirm(signature):
-            return signature
+        if signature.added_by_id and not pressed:
+            return signature  # an invitation: only the consent button confirms it
         with counted_change(signature):
             signature.state = Signature.State.CONFIRMED
             signature.confirmed_at = timezone.now()
