@@ -1,6 +1,7 @@
 """Shared by the benchmarks: Django set-up on a PostgreSQL database, and percentiles."""
 
 import os
+import socket
 import statistics
 import sys
 from pathlib import Path
@@ -38,6 +39,13 @@ def _ensure_database(url: str) -> None:
     with psycopg.connect(base + "/postgres", autocommit=True) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on, on loopback (for a mail sink of the benchmark's own)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -29,36 +29,19 @@ import subprocess
 import sys
 import time
 import uuid
-from pathlib import Path
 from urllib.parse import urlencode
 
-from common import setup_django
+from common import free_port, setup_django
+from run import cpu_seconds_by_role
 
 STEPS = ("sign", "signed", "email", "confirm", "fold")
 SLUG = "ai-training"
 
 
-def server_cpu(name: str) -> float:
-    """CPU seconds every process named `name` has used (Linux /proc)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            comm, _paren, rest = Path(entry.path, "stat").read_text().rpartition(")")
-        except OSError:
-            continue
-        fields = rest.split()
-        if comm.partition("(")[2] == name:
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def cpu_now() -> tuple[float, float, float]:
+    """CPU seconds so far: this process, PostgreSQL's server processes, Redis's."""
+    servers = cpu_seconds_by_role()
+    return time.process_time(), servers.get("postgresql", 0.0), servers.get("redis", 0.0)
 
 
 def start_sink(port: int) -> subprocess.Popen:
@@ -187,14 +170,14 @@ def main() -> None:
                     flow.prepare_confirm()
                 profiling = args.profile == step and round_number == 0
                 profiler = cProfile.Profile() if profiling else None
-                before = (time.process_time(), server_cpu("postgres"), server_cpu("redis-server"))
+                before = cpu_now()
                 if profiler:
                     profiler.enable()
                 getattr(flow, step)()
                 if profiler:
                     profiler.disable()
                     profile = profiler
-                after = (time.process_time(), server_cpu("postgres"), server_cpu("redis-server"))
+                after = cpu_now()
                 if not profiling:
                     ms = [(b - a) * 1000 / args.signers for a, b in zip(before, after, strict=True)]
                     results[step].append(ms)

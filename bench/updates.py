@@ -31,6 +31,7 @@ from pathlib import Path
 
 import psycopg
 from aiosmtpd.controller import Controller
+from common import free_port
 from run import ADMIN_URL, ROOT, csrf_pair, wait_healthy
 
 # This file is bench/updates.py, and the project has a package `updates`: let the package win
@@ -70,14 +71,6 @@ class Sink:
             self.message_ids.setdefault(address, set()).add(found.group(1) if found else b"")
         await asyncio.sleep(0)
         return "250 OK"
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def start_stack(port: int, smtp_port: int, database_url: str) -> subprocess.Popen:
